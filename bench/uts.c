@@ -1,0 +1,163 @@
+/* uts: an unbalanced binomial tree driven by a hash (workloads.md). The size
+ * is the root's number of children; every other node has 5 children with
+ * probability 0.199, else none. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define UTS_ROOT  0x5eedu
+#define UTS_M     5
+#define UTS_Q1000 199
+
+static uint64_t mix(uint64_t z)
+{
+    z ^= z >> 30;
+    z *= 0xbf58476d1ce4e5b9u;
+    z ^= z >> 27;
+    z *= 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    return z;
+}
+
+static uint64_t child(uint64_t id, int i)
+{
+    return mix(id + (uint64_t)(i + 1) * 0x9e3779b97f4a7c15u);
+}
+
+static int kids_of(uint64_t id)
+{
+    return mix(id) % 1000 < UTS_Q1000 ? UTS_M : 0;
+}
+
+struct uts {
+    uint64_t id;
+    int64_t nodes;
+};
+
+static int uts_task(void *p);
+
+/* Spawns count(child(u, i)) for i < nk into kids/tasks, waits, sums. */
+static int count(struct uts *u, int nk, struct uts *kids, rt_task *tasks)
+{
+    rt_group g;
+    rt_group_init(&g);
+    for (int i = 0; i < nk; i++) {
+        kids[i].id = child(u->id, i);
+        rt_spawn(&g, &tasks[i], uts_task, &kids[i]);
+    }
+    int rc = rt_wait(&g);
+    u->nodes = 1;
+    for (int i = 0; i < nk; i++)
+        u->nodes += kids[i].nodes;
+    return rc;
+}
+
+static int uts_task(void *p)
+{
+    struct uts *u = p;
+    struct uts kids[UTS_M];
+    rt_task tasks[UTS_M];
+    return count(u, kids_of(u->id), kids, tasks);
+}
+
+struct uts_inst {
+    struct uts root;
+    int nk; /* the root's children */
+    struct uts *kids;
+    rt_task *tasks;
+    int64_t ref_nodes;
+};
+
+static int uts_root(void *p)
+{
+    struct uts_inst *in = p;
+    return count(&in->root, in->nk, in->kids, in->tasks);
+}
+
+/* The reference: the same tree walked with an explicit stack. */
+static int64_t uts_ref(int nk)
+{
+    size_t cap = (size_t)nk + 1024, top = 0;
+    uint64_t *stack = malloc(cap * sizeof *stack);
+    if (stack == NULL)
+        return -1;
+    int64_t nodes = 1;
+    for (int i = 0; i < nk; i++)
+        stack[top++] = child(UTS_ROOT, i);
+    while (top > 0) {
+        uint64_t id = stack[--top];
+        nodes++;
+        int k = kids_of(id);
+        if (top + (size_t)k > cap) {
+            uint64_t *bigger = realloc(stack, 2 * cap * sizeof *stack);
+            if (bigger == NULL) {
+                free(stack);
+                return -1;
+            }
+            stack = bigger;
+            cap *= 2;
+        }
+        for (int i = 0; i < k; i++)
+            stack[top++] = child(id, i);
+    }
+    free(stack);
+    return nodes;
+}
+
+static void teardown(void *inst)
+{
+    struct uts_inst *in = inst;
+    free(in->kids);
+    free(in->tasks);
+    free(in);
+}
+
+static void *setup(int64_t size)
+{
+    struct uts_inst *in = calloc(1, sizeof *in);
+    if (in == NULL)
+        return NULL;
+    in->nk = (int)size;
+    in->kids = calloc((size_t)size, sizeof *in->kids);
+    in->tasks = calloc((size_t)size, sizeof *in->tasks);
+    in->ref_nodes = uts_ref(in->nk);
+    if (in->kids == NULL || in->tasks == NULL || in->ref_nodes < 0) {
+        teardown(in);
+        return NULL;
+    }
+    return in;
+}
+
+static int run(void *inst, double *seconds)
+{
+    (void)seconds;
+    struct uts_inst *in = inst;
+    in->root.id = UTS_ROOT;
+    return rt_root(uts_root, in);
+}
+
+static int check(void *inst, char *why, size_t len)
+{
+    const struct uts_inst *in = inst;
+    if (in->root.nodes == in->ref_nodes)
+        return 0;
+    snprintf(why, len, "uts counted %lld nodes, expected %lld", (long long)in->root.nodes,
+             (long long)in->ref_nodes);
+    return -1;
+}
+
+static int64_t spawns(const void *inst)
+{
+    const struct uts_inst *in = inst;
+    return in->ref_nodes - 1;
+}
+
+static const struct bench_case uts = {
+    "uts", 2000, 20, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, teardown,
+};
+
+void uts_register(void)
+{
+    bench_register(&uts);
+}
