@@ -1,0 +1,296 @@
+/* wsched: a lock-free work-stealing scheduler for C11.
+ *
+ * Conventions. Functions that can fail return int: 0 on success, a negative
+ * WS_E* code otherwise; ws_strerror() names every code. A NULL or otherwise
+ * invalid argument returns WS_EINVAL and never crashes. Option structs are
+ * zero-initialisable: a zero field means the default.
+ *
+ * Threads. "Any thread" means a worker of this pool, a worker of another pool,
+ * or a thread the library does not know (a "foreign" thread).
+ */
+#ifndef WSCHED_H
+#define WSCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(WSCHED_STATIC)
+#define WS_EXTERN
+#elif defined(__GNUC__)
+#define WS_EXTERN __attribute__((visibility("default")))
+#else
+#define WS_EXTERN
+#endif
+
+#define WS_VERSION_MAJOR 0
+#define WS_VERSION_MINOR 1
+#define WS_VERSION_PATCH 0
+
+/* Error codes: negative errno values (Linux numbering). */
+#define WS_ERRNO_MAP(XX)                                                       \
+    XX(EINVAL, -22, "invalid argument")                                        \
+    XX(ENOMEM, -12, "out of memory")                                           \
+    XX(EAGAIN, -11, "resource temporarily unavailable (thread limit)")         \
+    XX(ETIMEDOUT, -110, "timed out")                                           \
+    XX(ECANCELED, -125, "operation canceled")                                  \
+    XX(ESHUTDOWN, -108, "pool no longer accepts work")                         \
+    XX(EBUSY, -16, "resource busy")
+
+enum {
+#define WS__ERR_ENUM(name, val, msg) WS_##name = (val),
+    WS_ERRNO_MAP(WS__ERR_ENUM)
+#undef WS__ERR_ENUM
+};
+
+/* A task: returns 0, or an error code of the caller's choosing. Its inputs
+ * and outputs travel through arg, which the caller owns. The return value is
+ * the task's status, handed back by ws_run, ws_join, ws_sync and futures. */
+typedef int (*ws_fn)(void *arg);
+
+/* ------------------------------------------------------------------------ */
+/* Pools                                                                     */
+
+typedef struct ws_pool ws_pool;
+
+#define WS_PIN_DEFAULT 0 /* pin worker i to the i-th allowed CPU */
+#define WS_PIN_NONE    1 /* leave workers unpinned */
+
+typedef struct ws_pool_opts {
+    /* Number of CPU workers; 0: one per CPU in the process's affinity mask
+     * (or in cpus[] when given). At most 4096. */
+    unsigned workers;
+    /* WS_PIN_DEFAULT or WS_PIN_NONE. Worker i goes to allowed CPU i mod n,
+     * counting allowed CPUs in ascending number. */
+    int pin;
+    /* Optional CPU list to use instead of the whole affinity mask; every
+     * entry must be in the mask. NULL: the whole mask. */
+    const int *cpus;
+    unsigned ncpus;
+    /* Initial slots per worker deque (a power of two, 16 .. 2^24); 0: 1024.
+     * Deques grow on demand. */
+    unsigned deque_capacity;
+    /* How long an idle worker keeps looking for work before it parks, in
+     * microseconds (at most 1,000,000); 0: 100. */
+    unsigned spin_us;
+    /* Worker stack size in bytes (64 KiB .. 1 GiB); 0: 8 MiB. */
+    size_t stack_size;
+    /* Thread-name prefix, at most 10 characters; NULL: "ws". Workers are
+     * named "<prefix>-<i>", blocking-lane threads "<prefix>-b<i>". */
+    const char *name;
+    /* Most threads of the blocking lane (1 .. 4096); 0: 64. */
+    unsigned blocking_max;
+    /* A blocking-lane thread idle this long exits, in milliseconds
+     * (at most 3,600,000); 0: 10,000. */
+    unsigned blocking_idle_ms;
+    /* More fields may be added; zero means the default. */
+} ws_pool_opts;
+
+/* Creates a pool and starts its workers; opts may be NULL. On success *pool
+ * holds the pool. Returns 0, WS_EINVAL (NULL pool, absurd option, a CPU not
+ * in the affinity mask), WS_ENOMEM, or WS_EAGAIN when a thread cannot be
+ * started; on failure nothing is leaked and no thread is left running. */
+WS_EXTERN int ws_pool_create(ws_pool **pool, const ws_pool_opts *opts);
+
+/* Stops accepting work, finishes all accepted work (CPU and blocking lane),
+ * joins every thread and frees the pool. Futures of the pool stay valid
+ * until their last release. Returns 0, WS_EINVAL for NULL, or WS_EBUSY when
+ * called from a worker of the same pool (then it does nothing). */
+WS_EXTERN int ws_pool_destroy(ws_pool *pool);
+
+#define WS_SHUTDOWN_CANCEL_PENDING 1u /* cancel accepted work not yet started */
+
+/* Stops accepting work: later ws_run, ws_submit, ws_submit_blocking and
+ * ws_parallel_for from outside the pool return WS_ESHUTDOWN. Work already
+ * accepted still runs, unless flags has WS_SHUTDOWN_CANCEL_PENDING: then
+ * every accepted task that has not started never starts and reports
+ * WS_ECANCELED (its future, or its ws_run caller). Fork-join children of
+ * running tasks always run. Returns at once: 0, or WS_EINVAL for NULL or
+ * unknown flags. Any thread; may be called more than once. */
+WS_EXTERN int ws_pool_shutdown(ws_pool *pool, unsigned flags);
+
+/* Number of CPU workers; 0 for NULL. */
+WS_EXTERN unsigned ws_pool_workers(const ws_pool *pool);
+
+/* 0 .. workers-1 inside a CPU worker of any pool, -1 elsewhere (blocking
+ * lane threads included). */
+WS_EXTERN int ws_worker_id(void);
+
+/* ------------------------------------------------------------------------ */
+/* Fork-join: no allocation, no lock on the hot path.                       */
+
+/* Runs fn(arg) as a root task on the pool and waits for it; any thread.
+ * Inside a worker of the same pool it runs fn at once in the caller.
+ * Returns fn's status, WS_EINVAL (NULL pool or fn), WS_ESHUTDOWN after
+ * ws_pool_shutdown(), or WS_ECANCELED if shut down with
+ * WS_SHUTDOWN_CANCEL_PENDING before fn started. */
+WS_EXTERN int ws_run(ws_pool *pool, ws_fn fn, void *arg);
+
+/* Runs a(a_arg) and b(b_arg), in parallel when another worker is free, and
+ * returns a's status if non-zero, else b's. Both always run. Outside a worker
+ * both run in the caller's thread, a first. NULL a or b: WS_EINVAL, and
+ * neither runs. */
+WS_EXTERN int ws_join(ws_fn a, void *a_arg, ws_fn b, void *b_arg);
+
+/* A caller-owned frame for ws_spawn/ws_sync. Stack-allocate it; its fields
+ * are private. It must stay alive until ws_sync returns. */
+typedef struct ws_task {
+    void *ws__private[6];
+} ws_task;
+
+/* Pushes fn(arg) onto this worker's deque, where idle workers may steal it.
+ * Outside a worker fn runs at once in the caller. t == NULL: does nothing;
+ * fn == NULL: ws_sync(t) returns WS_EINVAL. */
+WS_EXTERN void ws_spawn(ws_task *t, ws_fn fn, void *arg);
+
+/* Waits for a spawned frame and returns its task's status. Sync frames in
+ * reverse order of spawning. If the task was not stolen it runs here; if it
+ * was, the worker keeps running the thief's work (leapfrogging) until it is
+ * done. NULL t: WS_EINVAL. */
+WS_EXTERN int ws_sync(ws_task *t);
+
+/* ------------------------------------------------------------------------ */
+/* Futures: any thread, any time.                                            */
+
+/* A reference-counted handle to a submitted task. Using a future after its
+ * last ws_future_release() is the caller's bug (undefined behaviour). */
+typedef struct ws_future ws_future;
+
+/* Runs fn(arg) on the pool; any thread. On success *out holds a future the
+ * caller must ws_future_release(). Returns 0, WS_EINVAL, WS_ENOMEM, or
+ * WS_ESHUTDOWN after ws_pool_shutdown(). */
+WS_EXTERN int ws_submit(ws_pool *pool, ws_fn fn, void *arg, ws_future **out);
+
+/* Fire and forget: ws_submit without a future. Same returns. */
+WS_EXTERN int ws_post(ws_pool *pool, ws_fn fn, void *arg);
+
+/* Runs fn(arg), which may block (sleep, I/O, system calls), on the pool's
+ * blocking lane: a separate set of threads that grows on demand up to
+ * opts.blocking_max and retires threads idle for opts.blocking_idle_ms, so
+ * CPU workers never block. Same returns as ws_submit. */
+WS_EXTERN int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out);
+
+/* Waits until f is done (ran or was cancelled) or timeout_ns elapse, measured
+ * on CLOCK_MONOTONIC; timeout_ns < 0 waits forever, 0 only checks. Returns 0
+ * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. Inside a worker it runs
+ * other work meanwhile and may return late by the run time of that work. */
+WS_EXTERN int ws_future_wait(ws_future *f, int64_t timeout_ns);
+
+/* The task's status when done, WS_ECANCELED when cancelled, WS_EBUSY while
+ * not done (ws_future_wait(f, 0) tells a pending future from a task that
+ * returned WS_EBUSY). WS_EINVAL for NULL. */
+WS_EXTERN int ws_future_status(const ws_future *f);
+
+/* Cancels f if its task has not started: it never will, and f is done with
+ * status WS_ECANCELED. Returns 0 if cancelled (also when already cancelled),
+ * WS_EBUSY if it started or finished, WS_EINVAL for NULL. Exactly one of a
+ * cancel and a worker taking the task wins. */
+WS_EXTERN int ws_future_cancel(ws_future *f);
+
+/* Takes another reference to f (for another thread). WS_EINVAL for NULL. */
+WS_EXTERN int ws_future_retain(ws_future *f);
+
+/* Drops the caller's reference; NULL is ignored. A released, still pending
+ * or running task still runs to completion. */
+WS_EXTERN void ws_future_release(ws_future *f);
+
+/* Continuation: once f is done, fn(arg) runs on a CPU worker of f's pool and
+ * *out completes with fn's status. If f was cancelled, *out is cancelled and
+ * fn never runs. If f's pool no longer accepts work when f completes, *out
+ * is cancelled. Returns 0, WS_EINVAL, WS_ENOMEM; *out must be released. */
+WS_EXTERN int ws_future_then(ws_future *f, ws_fn fn, void *arg, ws_future **out);
+
+/* Waits until every future of futs[0..n) is done or the timeout elapses.
+ * Returns 0 when all are done (n == 0: at once), WS_ETIMEDOUT, or WS_EINVAL
+ * (NULL futs with n > 0, or a NULL entry). */
+WS_EXTERN int ws_wait_all(ws_future *const *futs, size_t n, int64_t timeout_ns);
+
+/* Waits until one future of futs[0..n) is done, without polling; *index gets
+ * the lowest index of a done future. n == 0: returns 0 at once with
+ * *index = 0 == n (none). Returns 0, WS_ETIMEDOUT, or WS_EINVAL. */
+WS_EXTERN int ws_wait_any(ws_future *const *futs, size_t n, int64_t timeout_ns, size_t *index);
+
+/* A future that completes when all of futs[0..n) are done; its status is 0
+ * if every task returned 0, else the first non-zero status in array order
+ * (WS_ECANCELED for a cancelled one). n == 0: done at once with status 0.
+ * The inputs may be released at once. Returns 0, WS_EINVAL, WS_ENOMEM. */
+WS_EXTERN int ws_when_all(ws_future *const *futs, size_t n, ws_future **out);
+
+/* A future that completes when the first of futs[0..n) is done; its status
+ * is that future's index. n == 0: done at once with status WS_ECANCELED
+ * (nothing can finish). Returns 0, WS_EINVAL, WS_ENOMEM. */
+WS_EXTERN int ws_when_any(ws_future *const *futs, size_t n, ws_future **out);
+
+/* A completion queue hands out futures in the order they finish, like
+ * Python's as_completed() and Java's ExecutorCompletionService, without
+ * polling and without scanning. Any thread may attach and take. */
+typedef struct ws_cq ws_cq;
+
+/* Creates an empty queue. Returns 0, WS_EINVAL, WS_ENOMEM. */
+WS_EXTERN int ws_cq_create(ws_cq **out);
+
+/* Watches f: once done, f is queued (f may already be done). The queue
+ * holds its own reference, so the caller may release f at once. Returns 0,
+ * WS_EINVAL, WS_ENOMEM. */
+WS_EXTERN int ws_cq_attach(ws_cq *q, ws_future *f);
+
+/* Takes the next finished future, in completion order, waiting up to
+ * timeout_ns (< 0: forever). *out is a reference the caller releases.
+ * Returns 0, WS_ETIMEDOUT, or WS_EINVAL. */
+WS_EXTERN int ws_cq_next(ws_cq *q, int64_t timeout_ns, ws_future **out);
+
+/* Number of attached futures not yet taken by ws_cq_next. */
+WS_EXTERN size_t ws_cq_pending(const ws_cq *q);
+
+/* Frees the queue. Returns WS_EBUSY (and frees nothing) while attached
+ * futures are not yet done; finished ones not taken are released. */
+WS_EXTERN int ws_cq_destroy(ws_cq *q);
+
+/* ------------------------------------------------------------------------ */
+/* Loops                                                                     */
+
+/* Calls body(lo, hi, arg) over disjoint ranges covering [begin, end), in
+ * parallel; any thread, inside a task too. grain > 0: each range has at most
+ * grain elements; grain 0: ranges are chosen adaptively (split on demand
+ * from idle workers). Returns 0, the first non-zero status a body returned
+ * (once one fails, ranges not yet started are skipped), WS_EINVAL (NULL pool
+ * or body, begin > end), or WS_ESHUTDOWN. begin == end returns 0 without
+ * calling body. */
+WS_EXTERN int ws_parallel_for(ws_pool *pool, size_t begin, size_t end, size_t grain,
+                              int (*body)(size_t lo, size_t hi, void *arg), void *arg);
+
+/* ------------------------------------------------------------------------ */
+/* Introspection                                                             */
+
+typedef struct ws_stats {
+    uint64_t executed;      /* tasks run to completion */
+    uint64_t steals;        /* tasks taken from another worker's deque */
+    uint64_t failed_steals; /* steal attempts that found nothing or lost a race */
+    uint64_t parks;         /* times a worker went to sleep */
+    uint64_t spawns;        /* ws_spawn calls (ws_join counts one) */
+    uint64_t injected;      /* tasks taken from the queue of outside work */
+    uint64_t leapfrogs;     /* tasks stolen back from a thief while syncing */
+    uint64_t shares;        /* times private deque work was made stealable */
+    /* More fields may be added. */
+} ws_stats;
+
+/* Worker's counters (written by that worker only), or totals for worker -1
+ * (the sum of the workers' counters read one after another, not an atomic
+ * snapshot). Returns 0, or WS_EINVAL (NULL, worker out of range). */
+WS_EXTERN int ws_pool_stats(const ws_pool *pool, int worker, ws_stats *out);
+
+/* A static string naming code; "unknown error" for codes it does not know,
+ * "success" for 0. */
+WS_EXTERN const char *ws_strerror(int code);
+
+/* "MAJOR.MINOR.PATCH". */
+WS_EXTERN const char *ws_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSCHED_H */

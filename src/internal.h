@@ -1,0 +1,223 @@
+/* Cross-file internals, grouped by the file that defines them. */
+#ifndef WS_INTERNAL_H
+#define WS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <urcu/wfcqueue.h>
+
+#include "compiler.h"
+#include "deque.h"
+#include "perturb.h"
+#include "wsched.h"
+
+/* ------------------------------------------------------------------------ */
+/* Jobs: what deques and queues hold. Every job starts with its exec.        */
+
+typedef struct ws__worker ws__worker;
+typedef struct ws__job ws__job;
+typedef void (*ws__exec_fn)(ws__job *job, ws__worker *w);
+
+struct ws__job {
+    ws__exec_fn exec;
+};
+
+/* The layout behind the public ws_task. */
+typedef struct ws__task {
+    ws__job job;
+    ws_fn fn;
+    void *arg;
+    int status;          /* written by whoever runs fn, read after DONE */
+    _Atomic uint32_t st; /* WS__T_* bits, thief id << WS__T_THIEF_SHIFT */
+} ws__task;
+
+#define WS__T_DONE        1u /* fn returned, status is set */
+#define WS__T_WAITER      2u /* the owner sleeps on st (futex) */
+#define WS__T_THIEF_SHIFT 2  /* (thief worker id + 1) << shift, set on steal */
+
+_Static_assert(sizeof(ws__task) <= sizeof(ws_task), "ws_task too small");
+_Static_assert(_Alignof(ws__task) <= _Alignof(ws_task), "ws_task misaligned");
+
+/* A job queued from outside a worker (root of ws_run, a future). */
+typedef struct ws__qjob {
+    ws__job job;
+    struct cds_wfcq_node node;
+} ws__qjob;
+
+/* ------------------------------------------------------------------------ */
+/* Worker and pool                                                           */
+
+typedef struct ws__stats {
+    _Atomic uint64_t executed, steals, failed_steals, parks, spawns, injected, leapfrogs, shares;
+} ws__stats;
+
+struct ws__worker {
+    ws__deque dq;
+    /* Owner only. */
+    WS__ALIGNED ws_pool *pool;
+    unsigned id;
+    uint64_t rng;
+    unsigned help_depth; /* nesting of work run while waiting on a future */
+    unsigned *victims;   /* other workers, nearest (shared cache) first */
+    unsigned nnear;      /* victims[0..nnear) share a cache with this one */
+    pthread_t thread;
+    struct dq_hdr *retired; /* old deque buffers waiting for a grace period */
+    /* Owner writes (relaxed load + store), anyone reads. */
+    WS__ALIGNED ws__stats stats;
+    /* Thieves write, owner reads on every spawn: a thief found nothing
+       public here and asks the owner to publish private work. */
+    WS__ALIGNED _Atomic uint32_t demand;
+};
+
+/* Pool lifecycle (pool->state). */
+enum { WS__RUNNING = 0, WS__SHUTDOWN = 1, WS__CANCEL = 2 };
+
+typedef struct ws__blocking ws__blocking;
+
+struct ws_pool {
+    unsigned n;
+    ws__worker **workers;
+    unsigned spin_us;
+    size_t stack_size;
+    char name[11];
+    int pin;
+    int *cpu_of; /* CPU of worker i, -1 when unpinned */
+    ws__dq_ops dq_ops;
+
+    /* Work from outside: producers never wait; consumers (idle workers)
+       serialise on inj_lock with a trylock. */
+    WS__ALIGNED struct __cds_wfcq_head inj_head;
+    WS__ALIGNED struct cds_wfcq_tail inj_tail;
+    WS__ALIGNED atomic_flag inj_lock;
+
+    /* Sleep (sleep.c). */
+    WS__ALIGNED _Atomic uint32_t epoch;  /* futex word: bumped on each wake */
+    WS__ALIGNED _Atomic uint32_t nsleep; /* workers announced or parked */
+
+    /* Lifecycle. */
+    WS__ALIGNED _Atomic uint64_t outstanding; /* accepted jobs not finished */
+    _Atomic int state;                        /* WS__RUNNING, SHUTDOWN, CANCEL */
+    _Atomic uint32_t drained;                 /* futex word for destroy */
+    _Atomic int stop;                         /* workers exit */
+    _Atomic uint64_t refs;                    /* the pool's memory */
+
+    ws__blocking *blk;
+};
+
+/* ------------------------------------------------------------------------ */
+/* "alloc.c": every allocation and thread start, fault-injectable in tests.  */
+void *ws__malloc(size_t size);
+void *ws__calloc(size_t n, size_t size);
+void *ws__aligned_alloc(size_t align, size_t size);
+void ws__free(void *p);
+int ws__thread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+#ifdef WS_FAULT_INJECTION
+/* Test-only: fail the n-th allocation or thread start from now (1-based);
+ * 0 disables. Returns how many sites were passed since the last call. */
+WS_EXTERN long ws_test_fail_at(long n);
+#endif
+
+/* "topology.c" */
+/* The allowed CPUs in ascending order (from opts->cpus or the affinity
+ * mask). Returns the count, or a negative WS_E* code. *out is ws__malloc'd. */
+int ws__allowed_cpus(const ws_pool_opts *opts, int **out);
+/* Fills w->victims and w->nnear for every worker. */
+int ws__victim_order(ws_pool *pool);
+
+/* Owner, idle: frees its retired deque buffers after a grace period. */
+void ws__reclaim(ws__worker *w);
+extern char ws__rcu_token;
+
+/* "sleep.c" */
+void ws__wake(ws_pool *pool, unsigned n);
+void ws__wake_all(ws_pool *pool);
+/* Idle worker: parks unless work shows up; returns when woken. */
+void ws__park(ws__worker *w);
+int ws__futex_wait(_Atomic uint32_t *addr, uint32_t val, const struct timespec *abs_deadline);
+void ws__futex_wake(_Atomic uint32_t *addr, int n);
+
+/* "worker.c" */
+extern __thread ws__worker *ws__self __attribute__((tls_model("initial-exec")));
+void *ws__worker_main(void *arg);
+/* Finds one job (own deque, outside queue, steal); NULL if none. */
+ws__job *ws__find_work(ws__worker *w);
+/* Owner: makes half of its private work stealable and wakes a sleeper. */
+void ws__share(ws__worker *w);
+/* Steals from one victim for leapfrogging; NULL if nothing. */
+ws__job *ws__steal_from(ws__worker *w, ws__worker *victim);
+/* Owner-only counter: a relaxed load + store, not an RMW: only the owner
+ * writes its counters; readers want a recent value, not an order. */
+static inline void ws__stat_inc(_Atomic uint64_t *c)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
+/* Waits until *word & mask is non-zero or the deadline (NULL: none)
+ * passes; 0 or WS_ETIMEDOUT. w (NULL outside workers) runs other work
+ * meanwhile, at most WS__HELP_DEPTH nested. Before sleeping on the word it
+ * sets waiter_bit there; whoever sets mask must wake the word if it saw
+ * waiter_bit. */
+int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_t waiter_bit,
+                   const struct timespec *deadline);
+#define WS__HELP_DEPTH 32
+
+/* "pool.c" */
+/* Accepts one job from outside (counts it); WS_ESHUTDOWN after shutdown. */
+int ws__accept(ws_pool *pool);
+/* One accepted job finished (or was rejected after ws__accept). */
+void ws__finished(ws_pool *pool);
+/* Queues an accepted job: on the caller's deque inside a worker of pool,
+ * else on the outside queue; wakes a sleeper. */
+void ws__enqueue(ws_pool *pool, ws__qjob *j);
+ws__job *ws__dequeue_outside(ws__worker *w);
+bool ws__cancelling(const ws_pool *pool);
+/* References on the pool's memory (futures outlive their pool). */
+void ws__pool_retain(ws_pool *pool);
+void ws__pool_release(ws_pool *pool);
+
+/* "future.c" */
+void ws__future_exec(ws__job *job, ws__worker *w);
+typedef struct ws__listener ws__listener;
+struct ws__listener {
+    ws__listener *next, *prev;
+    void (*fire)(ws__listener *l, ws_future *f); /* once, when f is final */
+};
+/* Adds l to f's listeners, or fires it at once if f is already final. */
+void ws__listen(ws_future *f, ws__listener *l);
+
+/* "blocking.c" */
+int ws__blocking_create(ws_pool *pool, const ws_pool_opts *opts);
+/* Queues an accepted job on the lane; WS_EAGAIN/WS_ENOMEM if no thread can
+ * run it. */
+int ws__blocking_submit(ws_pool *pool, ws__qjob *j);
+/* Joins the lane's threads (all accepted work is done) and frees it. */
+void ws__blocking_destroy(ws_pool *pool);
+
+/* "join.c" */
+void ws__task_exec(ws__job *job, ws__worker *w);
+
+/* "time" helpers (future.c) */
+void ws__deadline(struct timespec *ts, int64_t timeout_ns);
+bool ws__deadline_passed(const struct timespec *ts);
+
+/* "tsan" helpers: real happens-before edges that TSan cannot see inside
+ * liburcu (built without TSan annotations). Nothing in other builds. */
+#if defined(__SANITIZE_THREAD__)
+#define WS__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WS__TSAN 1
+#endif
+#endif
+#ifdef WS__TSAN
+#include <sanitizer/tsan_interface.h>
+#define WS__TSAN_RELEASE(addr) __tsan_release((void *)(addr))
+#define WS__TSAN_ACQUIRE(addr) __tsan_acquire((void *)(addr))
+#else
+#define WS__TSAN_RELEASE(addr) ((void)0)
+#define WS__TSAN_ACQUIRE(addr) ((void)0)
+#endif
+
+#endif

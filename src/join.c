@@ -1,0 +1,218 @@
+/* Fork-join: ws_spawn/ws_sync, ws_join, ws_run.
+ *
+ * A spawn writes the caller's frame and pushes it on the private tail of the
+ * worker's deque: no allocation, no lock, no atomic read-modify-write. A sync
+ * whose frame is still on top of the private tail pops it and calls fn
+ * directly. Otherwise (sync_cold) it runs whatever was pushed above the
+ * frame, takes the frame back from the public part, or, if a thief took it,
+ * waits by *leapfrogging*: it steals only from that thief, whose deque holds
+ * nothing but the stolen task's descendants (a thief steals only with an
+ * empty deque, and a deque loses its oldest items first), so the waiting
+ * worker's stack grows by at most the depth of that subtree. It never runs
+ * unrelated work while a frame waits, and sleeps on the frame only after it
+ * has spun for a while without anything to steal back.
+ */
+#include "internal.h"
+
+#include <time.h>
+
+#define LEAPFROG_SPINS 2048
+
+int ws_worker_id(void)
+{
+    ws__worker *w = ws__self;
+    return w ? (int)w->id : -1;
+}
+
+void ws__task_exec(ws__job *job, ws__worker *w)
+{
+    ws__task *t = (ws__task *)job;
+    t->status = t->fn(t->arg);
+    ws__stat_inc(&w->stats.executed);
+    /* release: status before DONE. The frame may be gone once DONE shows;
+       a futex wake on a dead address is harmless. */
+    uint32_t old = atomic_fetch_or_explicit(&t->st, WS__T_DONE, memory_order_release);
+    if (old & WS__T_WAITER)
+        ws__futex_wake(&t->st, 1);
+}
+
+static WS__COLD void spawn_cold(ws__task *t, ws_fn fn, void *arg)
+{
+    if (!t)
+        return;
+    t->fn = fn;
+    t->arg = arg;
+    t->status = fn ? fn(arg) : WS_EINVAL;
+    /* relaxed: the frame is the caller's own; nothing was shared. */
+    atomic_store_explicit(&t->st, WS__T_DONE, memory_order_relaxed);
+}
+
+/* The deque looked full: make room (or run the task now). */
+static WS__NOINLINE void spawn_full(ws__worker *w, ws__task *t)
+{
+    if (ws__dq_push(&w->dq, &t->job))
+        ws__stat_inc(&w->stats.spawns);
+    else
+        spawn_cold(t, t->fn, t->arg); /* full and cannot grow: run it now */
+}
+
+/* The hot path: every slow case leaves through a tail call, so the fast
+ * path saves no register and touches only the frame and the owner's lines. */
+void ws_spawn(ws_task *pt, ws_fn fn, void *arg)
+{
+    ws__task *t = (ws__task *)pt;
+    ws__worker *w = ws__self;
+    if (WS_UNLIKELY(!t || !fn || !w)) {
+        spawn_cold(t, fn, arg);
+        return;
+    }
+    t->job.exec = ws__task_exec;
+    t->fn = fn;
+    t->arg = arg;
+    /* relaxed: published to thieves by the seq_cst store of bottom. */
+    atomic_store_explicit(&t->st, 0, memory_order_relaxed);
+    ws__deque *dq = &w->dq;
+    int64_t b = dq->priv;
+    if (WS_UNLIKELY(b - dq->top_seen > dq->mask)) {
+        spawn_full(w, t);
+        return;
+    }
+    /* relaxed: private until ws__dq_publish (see ws__dq_push). */
+    atomic_store_explicit(&dq->slots[b & dq->mask], &t->job, memory_order_relaxed);
+    dq->priv = b + 1;
+    ws__stat_inc(&w->stats.spawns);
+    /* relaxed: a hint from thieves (see sleep.c); ws__share orders. */
+    if (WS_UNLIKELY(atomic_load_explicit(&w->demand, memory_order_relaxed)))
+        ws__share(w);
+}
+
+/* The frame was stolen: leapfrog until its thief finishes it. */
+static int wait_stolen(ws__worker *w, ws__task *t)
+{
+    ws_pool *pool = w->pool;
+    unsigned spins = 0;
+    for (;;) {
+        /* acquire: pairs with the thief's release of DONE (status). */
+        uint32_t s = atomic_load_explicit(&t->st, memory_order_acquire);
+        if (s & WS__T_DONE)
+            return t->status;
+        unsigned thief = s >> WS__T_THIEF_SHIFT;
+        if (thief) {
+            ws__job *j = ws__steal_from(w, pool->workers[thief - 1]);
+            if (j) {
+                ws__stat_inc(&w->stats.leapfrogs);
+                j->exec(j, w);
+                spins = 0;
+                continue;
+            }
+        }
+        if (++spins < LEAPFROG_SPINS) {
+            ws__cpu_relax();
+            continue;
+        }
+        /* acquire on success: the DONE we may then read; relaxed on failure:
+           we only retry. */
+        if (!(s & WS__T_WAITER) &&
+            !atomic_compare_exchange_strong_explicit(&t->st, &s, s | WS__T_WAITER,
+                                                     memory_order_acquire, memory_order_relaxed))
+            continue;
+        /* Sleep until the thief finishes, looking for work to steal back
+           every millisecond. */
+        struct timespec slice;
+        ws__deadline(&slice, 1000000);
+        ws__futex_wait(&t->st, s | WS__T_WAITER, &slice);
+        spins = 0;
+    }
+}
+
+static WS__NOINLINE int sync_cold(ws__worker *w, ws__task *t)
+{
+    if (!t)
+        return WS_EINVAL;
+    for (;;) {
+        /* acquire: pairs with the release of DONE (status). */
+        if (atomic_load_explicit(&t->st, memory_order_acquire) & WS__T_DONE)
+            return t->status;
+        if (!w)
+            return WS_EINVAL; /* never spawned */
+        ws__job *j = ws__dq_pop(&w->dq);
+        if (j == &t->job) {
+            int st = t->fn(t->arg);
+            ws__stat_inc(&w->stats.executed);
+            return st;
+        }
+        if (!j)
+            return wait_stolen(w, t);
+        j->exec(j, w); /* pushed above the frame (a future, a continuation) */
+    }
+}
+
+int ws_sync(ws_task *pt)
+{
+    ws__task *t = (ws__task *)pt;
+    ws__worker *w = ws__self;
+    if (WS_LIKELY(w && t) && WS_LIKELY(ws__dq_pop_if(&w->dq, &t->job))) {
+        int st = t->fn(t->arg);
+        ws__stat_inc(&w->stats.executed);
+        return st;
+    }
+    return sync_cold(w, t);
+}
+
+int ws_join(ws_fn a, void *a_arg, ws_fn b, void *b_arg)
+{
+    if (!a || !b)
+        return WS_EINVAL;
+    ws_task t;
+    ws_spawn(&t, b, b_arg);
+    int ra = a(a_arg);
+    int rb = ws_sync(&t);
+    return ra ? ra : rb;
+}
+
+/* ws_run from outside the pool: a root job on the caller's stack. */
+typedef struct root {
+    ws__qjob q;
+    ws_fn fn;
+    void *arg;
+    int status;
+    _Atomic uint32_t done; /* WS__T_DONE, WS__T_WAITER */
+} root;
+
+static void root_exec(ws__job *job, ws__worker *w)
+{
+    root *r = (root *)job;
+    ws_pool *pool = w->pool;
+    if (ws__cancelling(pool)) {
+        r->status = WS_ECANCELED;
+    } else {
+        r->status = r->fn(r->arg);
+        ws__stat_inc(&w->stats.executed);
+    }
+    /* release: status before DONE; the caller's frame may vanish after. */
+    uint32_t old = atomic_fetch_or_explicit(&r->done, WS__T_DONE, memory_order_release);
+    if (old & WS__T_WAITER)
+        ws__futex_wake(&r->done, 1);
+    ws__finished(pool);
+}
+
+int ws_run(ws_pool *pool, ws_fn fn, void *arg)
+{
+    if (!pool || !fn)
+        return WS_EINVAL;
+    ws__worker *w = ws__self;
+    if (w && w->pool == pool) {
+        int st = fn(arg);
+        ws__stat_inc(&w->stats.executed);
+        return st;
+    }
+    int rc = ws__accept(pool);
+    if (rc)
+        return rc;
+    root r = {.q.job.exec = root_exec, .fn = fn, .arg = arg};
+    atomic_init(&r.done, 0);
+    ws__enqueue(pool, &r.q);
+    /* A worker of another pool keeps running its own pool's work. */
+    ws__help_until(w, &r.done, WS__T_DONE, WS__T_WAITER, NULL);
+    return r.status;
+}

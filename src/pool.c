@@ -1,0 +1,346 @@
+/* Pools: create, shutdown, destroy; the queue of work from outside; the
+ * count of accepted work that destroy waits for. */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <urcu/urcu-memb.h>
+
+/* Old deque buffers: the owner links them on its retired list (the link
+ * lives in a header in front of the buffer, so retiring never allocates and
+ * never fails) and frees them when it next goes idle, after a grace period
+ * (ws__reclaim), or at destroy once every worker has joined. */
+typedef struct dq_hdr {
+    struct dq_hdr *next;
+    void *pad; /* keeps the slots 16-byte aligned */
+} dq_hdr;
+
+static void *dq_alloc(size_t size)
+{
+    dq_hdr *h = ws__malloc(sizeof(dq_hdr) + size);
+    return h ? h + 1 : NULL;
+}
+
+static void dq_free(void *p)
+{
+    if (p)
+        ws__free((dq_hdr *)p - 1);
+}
+
+static void dq_retire(void *ctx, void *buf)
+{
+    (void)ctx;
+    ws__worker *w = ws__self; /* only the owner grows its deque */
+    dq_hdr *h = (dq_hdr *)buf - 1;
+    h->next = w->retired;
+    w->retired = h;
+}
+
+static void free_retired(ws__worker *w)
+{
+    for (dq_hdr *h = w->retired, *next; h; h = next) {
+        next = h->next;
+        ws__free(h);
+    }
+    w->retired = NULL;
+}
+
+void ws__reclaim(ws__worker *w)
+{
+    if (!w->retired)
+        return;
+    /* Every steal that may have read a retired buffer began before this
+       point, and its read side ends before the grace period does. */
+    urcu_memb_synchronize_rcu();
+    /* Real edge: pairs with the release before each read_unlock (TSan
+       cannot see liburcu's own synchronisation). */
+    WS__TSAN_ACQUIRE(&ws__rcu_token);
+    free_retired(w);
+}
+
+static int check_opts(const ws_pool_opts *o)
+{
+    if (!o)
+        return 0;
+    if (o->workers > 4096 || (o->pin != WS_PIN_DEFAULT && o->pin != WS_PIN_NONE))
+        return WS_EINVAL;
+    if (o->deque_capacity && (o->deque_capacity < WS__DQ_MIN_CAP ||
+                              o->deque_capacity > (1u << 24) ||
+                              (o->deque_capacity & (o->deque_capacity - 1))))
+        return WS_EINVAL;
+    if (o->spin_us > 1000000 || o->blocking_max > 4096 || o->blocking_idle_ms > 3600000)
+        return WS_EINVAL;
+    if (o->stack_size && (o->stack_size < 65536 || o->stack_size > ((size_t)1 << 30)))
+        return WS_EINVAL;
+    if (o->name && (o->name[0] == '\0' || strlen(o->name) > 10))
+        return WS_EINVAL;
+    return 0;
+}
+
+static void free_workers(ws_pool *pool)
+{
+    if (pool->workers) {
+        for (unsigned i = 0; i < pool->n; i++) {
+            ws__worker *w = pool->workers[i];
+            if (!w)
+                continue;
+            if (w->dq.ownbuf)
+                ws__dq_destroy(&w->dq);
+            free_retired(w); /* every thread has joined: no reader left */
+            ws__free(w->victims);
+            ws__free(w);
+        }
+    }
+    ws__free(pool->workers);
+    ws__free(pool->cpu_of);
+    pool->workers = NULL;
+}
+
+/* Stops and joins the first `started` workers (all accepted work is done). */
+static void stop_workers(ws_pool *pool, unsigned started)
+{
+    /* seq_cst: workers check stop after finding no work; ws__wake_all's
+       epoch bump makes a parked worker see it. */
+    atomic_store_explicit(&pool->stop, 1, memory_order_seq_cst);
+    ws__wake_all(pool);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(pool->workers[i]->thread, NULL);
+}
+
+static int start_workers(ws_pool *pool)
+{
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0)
+        return WS_ENOMEM;
+    pthread_attr_setstacksize(&attr, pool->stack_size);
+    for (unsigned i = 0; i < pool->n; i++) {
+        int rc = ws__thread_create(&pool->workers[i]->thread, &attr, ws__worker_main,
+                                   pool->workers[i]);
+        if (rc != 0) {
+            pthread_attr_destroy(&attr);
+            stop_workers(pool, i);
+            return rc == ENOMEM ? WS_ENOMEM : WS_EAGAIN;
+        }
+    }
+    pthread_attr_destroy(&attr);
+    return 0;
+}
+
+static int init_workers(ws_pool *pool, const ws_pool_opts *opts, const int *cpus, int ncpus)
+{
+    int64_t cap = opts && opts->deque_capacity ? opts->deque_capacity : 1024;
+    pool->workers = ws__calloc(pool->n, sizeof(ws__worker *));
+    pool->cpu_of = ws__malloc(pool->n * sizeof(int));
+    if (!pool->workers || !pool->cpu_of)
+        return WS_ENOMEM;
+    for (unsigned i = 0; i < pool->n; i++) {
+        ws__worker *w = ws__aligned_alloc(WS__CACHELINE, sizeof(ws__worker));
+        if (!w)
+            return WS_ENOMEM;
+        memset(w, 0, sizeof(*w));
+        pool->workers[i] = w;
+        w->pool = pool;
+        w->id = i;
+        w->rng = 0x9e3779b97f4a7c15ull * (i + 1) | 1;
+        pool->cpu_of[i] = pool->pin == WS_PIN_NONE ? -1 : cpus[i % (unsigned)ncpus];
+        if (ws__dq_init(&w->dq, cap, &pool->dq_ops) != 0)
+            return WS_ENOMEM;
+    }
+    return ws__victim_order(pool);
+}
+
+int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
+{
+    if (!out)
+        return WS_EINVAL;
+    *out = NULL;
+    int rc = check_opts(opts);
+    if (rc)
+        return rc;
+    int *cpus = NULL;
+    int ncpus = ws__allowed_cpus(opts, &cpus);
+    if (ncpus < 0)
+        return ncpus;
+    ws_pool *pool = ws__aligned_alloc(WS__CACHELINE, sizeof(*pool));
+    if (!pool) {
+        ws__free(cpus);
+        return WS_ENOMEM;
+    }
+    memset(pool, 0, sizeof(*pool));
+    pool->n = opts && opts->workers ? opts->workers : (unsigned)ncpus;
+    pool->pin = opts ? opts->pin : WS_PIN_DEFAULT;
+    pool->spin_us = opts && opts->spin_us ? opts->spin_us : 100;
+    pool->stack_size = opts && opts->stack_size ? opts->stack_size : (size_t)8 << 20;
+    strcpy(pool->name, opts && opts->name ? opts->name : "ws");
+    pool->dq_ops = (ws__dq_ops){dq_alloc, dq_free, dq_retire, pool};
+    __cds_wfcq_init(&pool->inj_head, &pool->inj_tail);
+    atomic_flag_clear(&pool->inj_lock);
+    atomic_init(&pool->refs, 1);
+
+    rc = init_workers(pool, opts, cpus, ncpus);
+    ws__free(cpus);
+    if (rc == 0)
+        rc = ws__blocking_create(pool, opts);
+    if (rc == 0) {
+        rc = start_workers(pool);
+        if (rc != 0)
+            ws__blocking_destroy(pool);
+    }
+    if (rc != 0) {
+        free_workers(pool);
+        ws__free(pool);
+        return rc;
+    }
+    *out = pool;
+    return 0;
+}
+
+unsigned ws_pool_workers(const ws_pool *pool)
+{
+    return pool ? pool->n : 0;
+}
+
+int ws__accept(ws_pool *pool)
+{
+    /* seq_cst: count first, then check the state: with shutdown's store of
+       state and destroy's load of outstanding (Dekker), either we see the
+       shutdown or destroy sees our job; no accepted job is lost. */
+    atomic_fetch_add_explicit(&pool->outstanding, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&pool->state, memory_order_seq_cst) != WS__RUNNING) {
+        ws__finished(pool);
+        return WS_ESHUTDOWN;
+    }
+    return 0;
+}
+
+void ws__finished(ws_pool *pool)
+{
+    /* seq_cst: the other half of the Dekker in ws__accept; acq_rel would
+       order the job's effects before destroy, but the state load below must
+       not move above this decrement. */
+    if (atomic_fetch_sub_explicit(&pool->outstanding, 1, memory_order_seq_cst) == 1 &&
+        atomic_load_explicit(&pool->state, memory_order_seq_cst) != WS__RUNNING) {
+        /* release: destroy's acquire load of drained sees every job done. */
+        atomic_store_explicit(&pool->drained, 1, memory_order_release);
+        ws__futex_wake(&pool->drained, 1);
+    }
+}
+
+bool ws__cancelling(const ws_pool *pool)
+{
+    /* acquire: pairs with shutdown's store; only decides whether to run. */
+    return atomic_load_explicit(&pool->state, memory_order_acquire) == WS__CANCEL;
+}
+
+void ws__enqueue(ws_pool *pool, ws__qjob *j)
+{
+    ws__worker *w = ws__self;
+    if (w && w->pool == pool && ws__dq_push(&w->dq, &j->job)) {
+        /* A worker's own deque, made stealable at once: the submitter may
+           never spawn (and so never share) before it waits. */
+        ws__dq_publish(&w->dq, ws__dq_private(&w->dq));
+        ws__wake(pool, 1);
+        return;
+    }
+    cds_wfcq_node_init(&j->node);
+    /* Real edge: the job's fields, written before, are read by the worker
+       that dequeues the node (liburcu's own atomics are invisible to TSan). */
+    WS__TSAN_RELEASE(j);
+    cds_wfcq_enqueue(&pool->inj_head, &pool->inj_tail, &j->node);
+    ws__wake(pool, 1);
+}
+
+ws__job *ws__dequeue_outside(ws__worker *w)
+{
+    ws_pool *pool = w->pool;
+    if (cds_wfcq_empty(&pool->inj_head, &pool->inj_tail))
+        return NULL;
+    /* acquire: the lock orders successive consumers' dequeues. */
+    if (atomic_flag_test_and_set_explicit(&pool->inj_lock, memory_order_acquire))
+        return NULL;
+    /* Take a batch: the first runs here, the rest go onto this deque's
+       public part where other workers can steal them. */
+    ws__job *first = NULL;
+    int64_t pushed = 0;
+    for (int k = 0; k < 32; k++) {
+        struct cds_wfcq_node *node = __cds_wfcq_dequeue_nonblocking(&pool->inj_head,
+                                                                    &pool->inj_tail);
+        if (!node || node == CDS_WFCQ_WOULDBLOCK)
+            break;
+        ws__qjob *j = caa_container_of(node, ws__qjob, node);
+        WS__TSAN_ACQUIRE(j);
+        ws__stat_inc(&w->stats.injected);
+        if (!first)
+            first = &j->job;
+        else if (ws__dq_push(&w->dq, &j->job))
+            pushed++;
+        else {
+            /* Deque full and cannot grow: put it back for later. */
+            WS__TSAN_RELEASE(j);
+            cds_wfcq_enqueue(&pool->inj_head, &pool->inj_tail, &j->node);
+            break;
+        }
+    }
+    /* release: hands the queue to the next consumer. */
+    atomic_flag_clear_explicit(&pool->inj_lock, memory_order_release);
+    if (pushed) {
+        ws__dq_publish(&w->dq, ws__dq_private(&w->dq));
+        ws__wake(pool, 1);
+    }
+    return first;
+}
+
+int ws_pool_shutdown(ws_pool *pool, unsigned flags)
+{
+    if (!pool || (flags & ~WS_SHUTDOWN_CANCEL_PENDING))
+        return WS_EINVAL;
+    int want = (flags & WS_SHUTDOWN_CANCEL_PENDING) ? WS__CANCEL : WS__SHUTDOWN;
+    /* relaxed load: the CAS below decides; states only move forward. */
+    int cur = atomic_load_explicit(&pool->state, memory_order_relaxed);
+    /* seq_cst: the Dekker with ws__accept and ws__finished. */
+    while (cur < want && !atomic_compare_exchange_weak_explicit(&pool->state, &cur, want,
+                                                                memory_order_seq_cst,
+                                                                memory_order_relaxed))
+        ;
+    /* Parked workers run the pending jobs (or cancel them) promptly. */
+    ws__wake_all(pool);
+    return 0;
+}
+
+int ws_pool_destroy(ws_pool *pool)
+{
+    if (!pool)
+        return WS_EINVAL;
+    ws__worker *self = ws__self;
+    if (self && self->pool == pool)
+        return WS_EBUSY;
+    ws_pool_shutdown(pool, 0);
+    /* The load of outstanding is seq_cst: after our state store in S (see
+       ws__accept), and acquire, so every finished job's effects are seen. */
+    for (;;) {
+        /* seq_cst RMW: clears a stale wake-up; reading a finisher's 1 (an
+           RMW reads the latest value) makes its decrement visible below. */
+        atomic_exchange_explicit(&pool->drained, 0, memory_order_seq_cst);
+        if (atomic_load_explicit(&pool->outstanding, memory_order_seq_cst) == 0)
+            break;
+        ws__futex_wait(&pool->drained, 0, NULL);
+    }
+    ws__blocking_destroy(pool);
+    stop_workers(pool, pool->n);
+    free_workers(pool);
+    ws__pool_release(pool);
+    return 0;
+}
+
+void ws__pool_retain(ws_pool *pool)
+{
+    /* relaxed: the caller holds a reference already (the pool's own). */
+    atomic_fetch_add_explicit(&pool->refs, 1, memory_order_relaxed);
+}
+
+void ws__pool_release(ws_pool *pool)
+{
+    /* acq_rel: the last dropper sees every use of the memory. */
+    if (atomic_fetch_sub_explicit(&pool->refs, 1, memory_order_acq_rel) == 1)
+        ws__free(pool);
+}

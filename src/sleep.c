@@ -1,0 +1,119 @@
+/* Parking idle workers without losing a wake-up.
+ *
+ * States. A worker is *active* (running a job), *searching* (no job: it
+ * pops, takes outside work and steals, for up to spin_us microseconds),
+ * *sleepy* (it has announced itself in nsleep and is checking one last time)
+ * or *sleeping* (blocked in futex_wait on the pool's epoch word).
+ *
+ * Falling asleep, in worker.c's idle loop and ws__park() below:
+ *   1. e = epoch (acquire).
+ *   2. nsleep += 1 (seq_cst RMW): now sleepy.
+ *   3. Ask every other worker to publish private work (their demand flag):
+ *      private deque tails are invisible to thieves until published.
+ *   4. Look for work once more: every deque's public part and the outside
+ *      queue (seq_cst loads). If any, nsleep -= 1 and go back to searching.
+ *   5. futex_wait(&epoch, e): sleeps only while epoch is still e.
+ *   6. On waking, nsleep -= 1 and search again.
+ *
+ * Posting work (ws__dq_publish, outside submission), then ws__wake():
+ *   1. Make the work visible (a seq_cst store of a deque's bottom, or the
+ *      outside queue's enqueue: an xchg that liburcu documents as a full
+ *      barrier, followed by our seq_cst load).
+ *   2. If nsleep > 0 (seq_cst load): epoch += 1, then futex_wake.
+ *
+ * The lost wake-up: a worker checks for work (4), finds none, and sleeps (5)
+ * while a poster makes work visible (1) without waking anyone (2). It cannot
+ * happen:
+ *   - both sides do "write mine, then read theirs" with seq_cst, so in the
+ *     single total order either the poster's read of nsleep comes after the
+ *     worker's increment (it wakes), or the worker's check comes after the
+ *     post (it sees the work): the store-buffering outcome is forbidden;
+ *   - if the poster bumps epoch after step 1 but before step 5, futex_wait
+ *     compares epoch with e inside the kernel and returns at once;
+ *   - if it bumps epoch after the worker sleeps, futex_wake finds it.
+ * A poster that sees nsleep > 0 wakes one sleeper; a woken worker that finds
+ * work and still sees sleepers wakes the next (a chain), so a burst of work
+ * wakes as many workers as it can feed without a thundering herd.
+ *
+ * Work that stays private: a sleeping worker set every demand flag in step
+ * 3, so the next ws_spawn of a busy worker publishes half of its private
+ * tail and wakes a sleeper (ws__share in worker.c).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int ws__futex_wait(_Atomic uint32_t *addr, uint32_t val, const struct timespec *abs_deadline)
+{
+    /* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline. */
+    long r = syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, val,
+                     abs_deadline, NULL, FUTEX_BITSET_MATCH_ANY);
+    if (r == -1 && errno == ETIMEDOUT)
+        return WS_ETIMEDOUT;
+    return 0;
+}
+
+void ws__futex_wake(_Atomic uint32_t *addr, int n)
+{
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
+}
+
+void ws__wake(ws_pool *pool, unsigned n)
+{
+    /* seq_cst: after the post in S (see the protocol above). */
+    if (atomic_load_explicit(&pool->nsleep, memory_order_seq_cst) == 0)
+        return;
+    /* seq_cst: orders the bump before the wake; a sleeper that read the old
+       epoch either sees the new value in futex_wait or is woken. */
+    atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_seq_cst);
+    ws__futex_wake(&pool->epoch, (int)n);
+}
+
+void ws__wake_all(ws_pool *pool)
+{
+    /* seq_cst: as in ws__wake, unconditionally (shutdown, stop). */
+    atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_seq_cst);
+    ws__futex_wake(&pool->epoch, INT_MAX);
+}
+
+/* Step 4: any work this worker could take? */
+static bool work_visible(ws__worker *w)
+{
+    ws_pool *pool = w->pool;
+    for (unsigned i = 0; i < pool->n; i++)
+        if (ws__dq_has_public(&pool->workers[i]->dq))
+            return true;
+    /* The outside queue: see ws__enqueue for its ordering. */
+    return !cds_wfcq_empty(&pool->inj_head, &pool->inj_tail) ||
+           /* seq_cst: a stop or shutdown posted before we announced. */
+           atomic_load_explicit(&pool->stop, memory_order_seq_cst);
+}
+
+void ws__park(ws__worker *w)
+{
+    ws_pool *pool = w->pool;
+    /* acquire: step 1; pairs with the bump in ws__wake. */
+    uint32_t e = atomic_load_explicit(&pool->epoch, memory_order_acquire);
+    /* seq_cst: step 2, in S before the checks of step 4. */
+    atomic_fetch_add_explicit(&pool->nsleep, 1, memory_order_seq_cst);
+    for (unsigned i = 0; i < pool->n; i++) {
+        ws__worker *v = pool->workers[i];
+        /* relaxed: demand is a hint; the owner publishes with seq_cst and
+           then checks nsleep, which covers the protocol. Read first so an
+           already-set flag's line is not written again. */
+        if (v != w && !atomic_load_explicit(&v->demand, memory_order_relaxed))
+            atomic_store_explicit(&v->demand, 1, memory_order_relaxed);
+    }
+    WS__PERTURB();
+    if (!work_visible(w)) {
+        ws__stat_inc(&w->stats.parks);
+        ws__futex_wait(&pool->epoch, e, NULL);
+    }
+    /* seq_cst: leaves the sleepy/sleeping state before searching again. */
+    atomic_fetch_sub_explicit(&pool->nsleep, 1, memory_order_seq_cst);
+}
