@@ -1,0 +1,132 @@
+/* Completion queues: futures in the order they finish (as_completed).
+ *
+ * Attaching puts a listener on the future; when the future becomes final
+ * the listener enqueues itself on the queue's wait-free queue (the
+ * completing worker never waits) and bumps a sequence word that takers sleep
+ * on (futex). Takers dequeue under liburcu's dequeue lock. */
+#include "internal.h"
+
+#include <limits.h>
+
+struct ws_cq {
+    struct cds_wfcq_head head; /* with its dequeue lock */
+    struct cds_wfcq_tail tail;
+    _Atomic uint32_t seq;      /* futex word: bumped by every completion */
+    _Atomic uint32_t sleepers; /* takers asleep on seq */
+    _Atomic size_t pending;    /* attached, not yet taken */
+    _Atomic size_t unfinished; /* attached, not yet final */
+};
+
+typedef struct cq_l {
+    ws__listener l;
+    struct cds_wfcq_node node;
+    ws_cq *q;
+    ws_future *f;
+} cq_l;
+
+static void cq_fire(ws__listener *l, ws_future *f)
+{
+    (void)f;
+    cq_l *c = (cq_l *)l;
+    ws_cq *q = c->q;
+    cds_wfcq_node_init(&c->node);
+    WS__TSAN_RELEASE(c); /* the taker acquires after dequeueing */
+    cds_wfcq_enqueue(&q->head, &q->tail, &c->node);
+    /* seq_cst: the bump is in S before our load of sleepers; a taker
+       increments sleepers (seq_cst) before it reads seq again. */
+    atomic_fetch_add_explicit(&q->seq, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&q->sleepers, memory_order_seq_cst))
+        ws__futex_wake(&q->seq, INT_MAX);
+    /* release: the last touch of q; ws_cq_destroy acquires it. */
+    atomic_fetch_sub_explicit(&q->unfinished, 1, memory_order_release);
+}
+
+int ws_cq_create(ws_cq **out)
+{
+    if (!out)
+        return WS_EINVAL;
+    ws_cq *q = ws__calloc(1, sizeof(*q));
+    if (!q)
+        return WS_ENOMEM;
+    cds_wfcq_init(&q->head, &q->tail);
+    *out = q;
+    return 0;
+}
+
+int ws_cq_attach(ws_cq *q, ws_future *f)
+{
+    if (!q || !f)
+        return WS_EINVAL;
+    cq_l *c = ws__malloc(sizeof(*c));
+    if (!c)
+        return WS_ENOMEM;
+    ws_future_retain(f);
+    c->l.fire = cq_fire;
+    c->q = q;
+    c->f = f;
+    /* relaxed: counts; the queue's own ordering hands out the futures. */
+    atomic_fetch_add_explicit(&q->pending, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&q->unfinished, 1, memory_order_relaxed);
+    ws__listen(f, &c->l);
+    return 0;
+}
+
+static ws_future *take(ws_cq *q)
+{
+    struct cds_wfcq_node *node = cds_wfcq_dequeue_blocking(&q->head, &q->tail);
+    if (!node)
+        return NULL;
+    cq_l *c = caa_container_of(node, cq_l, node);
+    WS__TSAN_ACQUIRE(c);
+    ws_future *f = c->f;
+    ws__free(c);
+    /* relaxed: a count. */
+    atomic_fetch_sub_explicit(&q->pending, 1, memory_order_relaxed);
+    return f;
+}
+
+int ws_cq_next(ws_cq *q, int64_t timeout_ns, ws_future **out)
+{
+    if (!q || !out)
+        return WS_EINVAL;
+    struct timespec deadline;
+    if (timeout_ns > 0)
+        ws__deadline(&deadline, timeout_ns);
+    for (;;) {
+        /* acquire: pairs with cq_fire's bump. */
+        uint32_t s = atomic_load_explicit(&q->seq, memory_order_acquire);
+        ws_future *f = take(q);
+        if (f) {
+            *out = f;
+            return 0;
+        }
+        if (timeout_ns == 0 || (timeout_ns > 0 && ws__deadline_passed(&deadline)))
+            return WS_ETIMEDOUT;
+        /* seq_cst: see cq_fire. */
+        atomic_fetch_add_explicit(&q->sleepers, 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&q->seq, memory_order_seq_cst) == s)
+            ws__futex_wait(&q->seq, s, timeout_ns > 0 ? &deadline : NULL);
+        atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_seq_cst);
+    }
+}
+
+size_t ws_cq_pending(const ws_cq *q)
+{
+    /* relaxed: a count for the caller's information. */
+    return q ? atomic_load_explicit(&((ws_cq *)q)->pending, memory_order_relaxed) : 0;
+}
+
+int ws_cq_destroy(ws_cq *q)
+{
+    if (!q)
+        return WS_EINVAL;
+    /* acquire: pairs with cq_fire's last touch of q. */
+    if (atomic_load_explicit(&q->unfinished, memory_order_acquire))
+        return WS_EBUSY;
+    ws_future *f;
+    while ((f = take(q)))
+        ws_future_release(f);
+    cds_wfcq_destroy(&q->head, &q->tail);
+    ws__free(q);
+    return 0;
+}

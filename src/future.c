@@ -1,0 +1,530 @@
+/* Futures: the state machine, waiting, cancel, continuations, wait-all/any,
+ * when-all/any.
+ *
+ * state = phase | flags. Phases: PENDING -> RUNNING -> DONE, or
+ * PENDING -> CANCELLED; both final phases have bit 2 set ("done"). Flags:
+ * WAITERS (someone sleeps on the word: the completer wakes it) and
+ * LISTENERS (the listener list is non-empty). Every transition is a CAS on
+ * the one word, so a cancel racing a worker's start has exactly one winner,
+ * and a completer learns from the old value whether anyone must be woken or
+ * told: nobody waiting costs no lock and no system call.
+ *
+ * Listeners (continuations, wait_any, when_*, completion queues) sit on a
+ * list guarded by the future's mutex, which is taken only by code that adds,
+ * removes or fires listeners. They fire under that mutex, so a waiter that
+ * removes its node under the mutex knows it will not be touched after.
+ *
+ * References: the caller holds one; a queued job holds one until it has run
+ * or was skipped; whoever can still complete a future holds one. A future
+ * also holds a reference on its pool's memory, so futures outlive the pool.
+ */
+#include "internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define PH_PENDING   0u
+#define PH_RUNNING   1u
+#define PH_DONE      2u
+#define PH_CANCELLED 3u
+#define PH_MASK      3u
+#define F_FINAL      2u /* bit shared by DONE and CANCELLED */
+#define F_WAITERS    4u
+#define F_LISTENERS  8u
+
+struct ws_future {
+    ws__qjob q; /* the job that runs fn */
+    ws_fn fn;
+    void *arg;
+    ws_pool *pool;
+    int status;
+    _Atomic uint32_t state;
+    _Atomic uint32_t refs;
+    pthread_mutex_t lock; /* guards listeners */
+    ws__listener *listeners;
+};
+
+void ws__deadline(struct timespec *ts, int64_t timeout_ns)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    int64_t ns = ts->tv_nsec + timeout_ns % 1000000000;
+    ts->tv_sec += timeout_ns / 1000000000 + ns / 1000000000;
+    ts->tv_nsec = ns % 1000000000;
+}
+
+bool ws__deadline_passed(const struct timespec *ts)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+static ws_future *future_new(ws_pool *pool, ws_fn fn, void *arg, uint32_t refs)
+{
+    ws_future *f = ws__malloc(sizeof(*f));
+    if (!f)
+        return NULL;
+    f->q.job.exec = ws__future_exec;
+    f->fn = fn;
+    f->arg = arg;
+    f->pool = pool;
+    f->status = 0;
+    atomic_init(&f->state, PH_PENDING);
+    atomic_init(&f->refs, refs);
+    pthread_mutex_init(&f->lock, NULL);
+    f->listeners = NULL;
+    if (pool)
+        ws__pool_retain(pool);
+    return f;
+}
+
+int ws_future_retain(ws_future *f)
+{
+    if (!f)
+        return WS_EINVAL;
+    /* relaxed: the caller already holds a reference (as shared_ptr). */
+    atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+    return 0;
+}
+
+void ws_future_release(ws_future *f)
+{
+    if (!f)
+        return;
+    /* acq_rel: release our uses of f; the last dropper acquires them all. */
+    if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    pthread_mutex_destroy(&f->lock);
+    if (f->pool)
+        ws__pool_release(f->pool);
+    ws__free(f);
+}
+
+/* Fires and unlinks every listener; called once f is final. */
+static void fire_all(ws_future *f)
+{
+    pthread_mutex_lock(&f->lock);
+    while (f->listeners) {
+        ws__listener *l = f->listeners;
+        f->listeners = l->next;
+        l->next = l->prev = NULL;
+        l->fire(l, f);
+    }
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Moves f from phase `from` to a final phase. false if f was not in `from`. */
+static bool finish(ws_future *f, uint32_t from, uint32_t to)
+{
+    /* relaxed: the CAS below decides. */
+    uint32_t s = atomic_load_explicit(&f->state, memory_order_relaxed);
+    do {
+        if ((s & PH_MASK) != from)
+            return false;
+        /* acq_rel: release the status (and the task's effects) to whoever
+           sees the final phase; acquire the flags set by waiters. */
+    } while (!atomic_compare_exchange_weak_explicit(&f->state, &s, (s & ~PH_MASK) | to,
+                                                    memory_order_acq_rel, memory_order_relaxed));
+    if (s & F_LISTENERS)
+        fire_all(f);
+    if (s & F_WAITERS)
+        ws__futex_wake(&f->state, INT_MAX);
+    return true;
+}
+
+void ws__future_exec(ws__job *job, ws__worker *w)
+{
+    ws_future *f = (ws_future *)job;
+    ws_pool *pool = f->pool;
+    if (ws__cancelling(pool)) {
+        f->status = WS_ECANCELED;
+        finish(f, PH_PENDING, PH_CANCELLED);
+    } else {
+        uint32_t s = PH_PENDING;
+        /* acquire: the fields the submitter wrote (also published by the
+           queue); relaxed on failure: cancelled, nothing to run. The CAS
+           keeps flags only when they are clear, so retry on flag changes. */
+        while (!atomic_compare_exchange_weak_explicit(&f->state, &s, (s & ~PH_MASK) | PH_RUNNING,
+                                                      memory_order_acquire,
+                                                      memory_order_relaxed)) {
+            if ((s & PH_MASK) != PH_PENDING)
+                break;
+        }
+        if ((s & PH_MASK) == PH_PENDING) {
+            f->status = f->fn(f->arg);
+            if (w)
+                ws__stat_inc(&w->stats.executed);
+            finish(f, PH_RUNNING, PH_DONE);
+        }
+    }
+    ws__finished(pool);
+    ws_future_release(f); /* the job's reference */
+}
+
+/* Queues f's job on pool (CPU workers). The job holds a reference. */
+static int submit(ws_pool *pool, ws_future *f)
+{
+    int rc = ws__accept(pool);
+    if (rc)
+        return rc;
+    ws__enqueue(pool, &f->q);
+    return 0;
+}
+
+int ws_submit(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
+{
+    if (!pool || !fn || !out)
+        return WS_EINVAL;
+    ws_future *f = future_new(pool, fn, arg, 2);
+    if (!f)
+        return WS_ENOMEM;
+    int rc = submit(pool, f);
+    if (rc) {
+        atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
+        ws_future_release(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+int ws_post(ws_pool *pool, ws_fn fn, void *arg)
+{
+    ws_future *f;
+    int rc = ws_submit(pool, fn, arg, &f);
+    if (rc == 0)
+        ws_future_release(f);
+    return rc;
+}
+
+int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
+{
+    if (!pool || !fn || !out)
+        return WS_EINVAL;
+    ws_future *f = future_new(pool, fn, arg, 2);
+    if (!f)
+        return WS_ENOMEM;
+    int rc = ws__accept(pool);
+    if (rc == 0)
+        rc = ws__blocking_submit(pool, &f->q);
+    if (rc) {
+        atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
+        ws_future_release(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+static int wait_until(ws_future *f, const struct timespec *deadline)
+{
+    return ws__help_until(ws__self, &f->state, F_FINAL, F_WAITERS, deadline);
+}
+
+int ws_future_wait(ws_future *f, int64_t timeout_ns)
+{
+    if (!f)
+        return WS_EINVAL;
+    /* acquire: a final phase makes the status visible. */
+    if (atomic_load_explicit(&f->state, memory_order_acquire) & F_FINAL)
+        return 0;
+    if (timeout_ns == 0)
+        return WS_ETIMEDOUT;
+    struct timespec deadline;
+    if (timeout_ns > 0)
+        ws__deadline(&deadline, timeout_ns);
+    return wait_until(f, timeout_ns > 0 ? &deadline : NULL);
+}
+
+int ws_future_status(const ws_future *f)
+{
+    if (!f)
+        return WS_EINVAL;
+    /* acquire: pairs with finish()'s release of the status. */
+    uint32_t s = atomic_load_explicit(&((ws_future *)f)->state, memory_order_acquire);
+    switch (s & PH_MASK) {
+    case PH_DONE:
+        return f->status;
+    case PH_CANCELLED:
+        return WS_ECANCELED;
+    default:
+        return WS_EBUSY;
+    }
+}
+
+int ws_future_cancel(ws_future *f)
+{
+    if (!f)
+        return WS_EINVAL;
+    if (finish(f, PH_PENDING, PH_CANCELLED))
+        return 0;
+    /* acquire: only the phase is read. */
+    uint32_t s = atomic_load_explicit(&f->state, memory_order_acquire);
+    return (s & PH_MASK) == PH_CANCELLED ? 0 : WS_EBUSY;
+}
+
+void ws__listen(ws_future *f, ws__listener *l)
+{
+    pthread_mutex_lock(&f->lock);
+    /* acq_rel: the RMW reads the latest phase; a completer that CASes after
+       this sees the flag and takes the lock to fire; acquire for the status
+       read by an immediate fire. */
+    uint32_t s = atomic_fetch_or_explicit(&f->state, F_LISTENERS, memory_order_acq_rel);
+    if (s & F_FINAL) {
+        l->next = l->prev = NULL;
+        l->fire(l, f);
+    } else {
+        l->prev = NULL;
+        l->next = f->listeners;
+        if (l->next)
+            l->next->prev = l;
+        f->listeners = l;
+    }
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Removes l if it has not fired; after this it will not be touched. */
+static void unlisten(ws_future *f, ws__listener *l)
+{
+    pthread_mutex_lock(&f->lock);
+    if (l->prev)
+        l->prev->next = l->next;
+    else if (f->listeners == l)
+        f->listeners = l->next;
+    if (l->next)
+        l->next->prev = l->prev;
+    l->next = l->prev = NULL;
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Continuations. */
+typedef struct then_l {
+    ws__listener l;
+    ws_future *out;
+} then_l;
+
+static void then_fire(ws__listener *l, ws_future *f)
+{
+    then_l *t = (then_l *)l;
+    ws_future *out = t->out;
+    /* relaxed: fire runs after f became final (under f's lock). */
+    bool ok = (atomic_load_explicit(&f->state, memory_order_relaxed) & PH_MASK) == PH_DONE;
+    if (!ok || !out->pool || submit(out->pool, out) != 0) {
+        out->status = WS_ECANCELED;
+        finish(out, PH_PENDING, PH_CANCELLED);
+        ws_future_release(out); /* the job's reference, never queued */
+    }
+    ws__free(t);
+}
+
+int ws_future_then(ws_future *f, ws_fn fn, void *arg, ws_future **out)
+{
+    if (!f || !fn || !out)
+        return WS_EINVAL;
+    then_l *t = ws__malloc(sizeof(*t));
+    ws_future *o = t ? future_new(f->pool, fn, arg, 2) : NULL;
+    if (!o) {
+        ws__free(t);
+        return WS_ENOMEM;
+    }
+    t->l.fire = then_fire;
+    t->out = o;
+    *out = o;
+    ws__listen(f, &t->l);
+    return 0;
+}
+
+/* wait_any: one flag word on the waiter's side, a listener per future. */
+typedef struct any_l {
+    ws__listener l;
+    _Atomic uint32_t *word;
+} any_l;
+
+static void any_fire(ws__listener *l, ws_future *f)
+{
+    (void)f;
+    _Atomic uint32_t *word = ((any_l *)l)->word;
+    /* release: nothing to publish but the event; the waiter rechecks the
+       futures' states (acquire) itself. */
+    atomic_store_explicit(word, 1, memory_order_release);
+    ws__futex_wake(word, 1);
+}
+
+static bool first_done(ws_future *const *futs, size_t n, size_t *index)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* acquire: a final phase makes the status visible. */
+        if (atomic_load_explicit(&futs[i]->state, memory_order_acquire) & F_FINAL) {
+            *index = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int check_array(ws_future *const *futs, size_t n)
+{
+    if (n && !futs)
+        return WS_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!futs[i])
+            return WS_EINVAL;
+    return 0;
+}
+
+int ws_wait_any(ws_future *const *futs, size_t n, int64_t timeout_ns, size_t *index)
+{
+    if (!index || check_array(futs, n))
+        return WS_EINVAL;
+    *index = n;
+    if (n == 0 || first_done(futs, n, index))
+        return 0;
+    if (timeout_ns == 0)
+        return WS_ETIMEDOUT;
+    any_l *ls = ws__calloc(n, sizeof(*ls));
+    if (!ls)
+        return WS_ENOMEM;
+    struct timespec deadline;
+    if (timeout_ns > 0)
+        ws__deadline(&deadline, timeout_ns);
+    _Atomic uint32_t word;
+    atomic_init(&word, 0);
+    for (size_t i = 0; i < n; i++) {
+        ls[i].l.fire = any_fire;
+        ls[i].word = &word;
+        ws__listen(futs[i], &ls[i].l);
+    }
+    int rc = ws__help_until(ws__self, &word, 1, 2, timeout_ns > 0 ? &deadline : NULL);
+    for (size_t i = 0; i < n; i++)
+        unlisten(futs[i], &ls[i].l);
+    ws__free(ls);
+    if (first_done(futs, n, index))
+        return 0;
+    return rc ? rc : WS_ETIMEDOUT;
+}
+
+int ws_wait_all(ws_future *const *futs, size_t n, int64_t timeout_ns)
+{
+    if (check_array(futs, n))
+        return WS_EINVAL;
+    struct timespec deadline;
+    if (timeout_ns > 0)
+        ws__deadline(&deadline, timeout_ns);
+    for (size_t i = 0; i < n; i++) {
+        /* acquire: a final phase needs no wait. */
+        if (atomic_load_explicit(&futs[i]->state, memory_order_acquire) & F_FINAL)
+            continue;
+        if (timeout_ns == 0)
+            return WS_ETIMEDOUT;
+        int rc = wait_until(futs[i], timeout_ns > 0 ? &deadline : NULL);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* when_all / when_any: one block holds the output, counts and, per input,
+ * a listener and a status slot. The block holds a reference on the output;
+ * inputs need none (a pending input is held by its job or its parent). */
+typedef struct when_b when_b;
+typedef struct when_l {
+    ws__listener l;
+    when_b *b;
+    size_t index;
+} when_l;
+
+struct when_b {
+    ws_future *out;
+    size_t n;
+    bool any;
+    _Atomic size_t remaining; /* when_all: inputs not yet final */
+    _Atomic int first;        /* when_any: index of the first final input */
+    _Atomic size_t unfired;   /* listeners that have not fired: frees at 0 */
+    int *status;
+    when_l ls[];
+};
+
+static void when_done(when_b *b, int status)
+{
+    ws_future *out = b->out;
+    out->status = status;
+    finish(out, PH_RUNNING, PH_DONE);
+    ws_future_release(out); /* the block's reference */
+}
+
+static void when_fire(ws__listener *l, ws_future *f)
+{
+    when_l *wl = (when_l *)l;
+    when_b *b = wl->b;
+    b->status[wl->index] = ws_future_status(f);
+    if (b->any) {
+        int none = -1;
+        /* relaxed: only one firing may win; the output carries the rest. */
+        if (atomic_compare_exchange_strong_explicit(&b->first, &none, (int)wl->index,
+                                                    memory_order_relaxed, memory_order_relaxed))
+            when_done(b, (int)wl->index);
+        /* acq_rel: each firing's status write happens before the last
+           firing's scan of the slots. */
+    } else if (atomic_fetch_sub_explicit(&b->remaining, 1, memory_order_acq_rel) == 1) {
+        int st = 0;
+        for (size_t i = 0; i < b->n && !st; i++)
+            st = b->status[i];
+        when_done(b, st);
+    }
+    /* acq_rel: the last listener to fire frees the block after the others
+       are done with it. */
+    if (atomic_fetch_sub_explicit(&b->unfired, 1, memory_order_acq_rel) == 1) {
+        ws__free(b->status);
+        ws__free(b);
+    }
+}
+
+static int when(ws_future *const *futs, size_t n, bool any, ws_future **out)
+{
+    if (!out || check_array(futs, n))
+        return WS_EINVAL;
+    ws_future *o = future_new(n ? futs[0]->pool : NULL, NULL, NULL, 1);
+    if (!o)
+        return WS_ENOMEM;
+    if (n == 0) {
+        o->status = any ? WS_ECANCELED : 0;
+        /* relaxed: nobody else has seen o yet. */
+        atomic_store_explicit(&o->state, any ? PH_CANCELLED : PH_DONE, memory_order_relaxed);
+        *out = o;
+        return 0;
+    }
+    when_b *b = ws__malloc(sizeof(*b) + n * sizeof(when_l));
+    int *status = b ? ws__calloc(n, sizeof(int)) : NULL;
+    if (!status) {
+        ws__free(b);
+        ws_future_release(o);
+        return WS_ENOMEM;
+    }
+    /* relaxed: o is not shared yet. */
+    atomic_store_explicit(&o->state, PH_RUNNING, memory_order_relaxed);
+    ws_future_retain(o); /* the block's reference */
+    b->out = o;
+    b->n = n;
+    b->any = any;
+    b->status = status;
+    atomic_init(&b->remaining, n);
+    atomic_init(&b->first, -1);
+    atomic_init(&b->unfired, n);
+    *out = o;
+    for (size_t i = 0; i < n; i++) {
+        b->ls[i] = (when_l){.l.fire = when_fire, .b = b, .index = i};
+        ws__listen(futs[i], &b->ls[i].l);
+    }
+    return 0;
+}
+
+int ws_when_all(ws_future *const *futs, size_t n, ws_future **out)
+{
+    return when(futs, n, false, out);
+}
+
+int ws_when_any(ws_future *const *futs, size_t n, ws_future **out)
+{
+    return when(futs, n, true, out);
+}
