@@ -1,0 +1,62 @@
+/* Sleep: a pool with no work parks and burns (almost) no CPU; work posted
+ * to a parking pool is never lost (100,000 park/wake races). */
+#include "check.h"
+
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+#include <wsched.h>
+
+static int noop(void *arg)
+{
+    atomic_fetch_add((_Atomic long *)arg, 1);
+    return 0;
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int main(void)
+{
+    ws_pool *pool;
+    CHECK_EQ(ws_pool_create(&pool, NULL), 0);
+    _Atomic long count = 0;
+    CHECK_EQ(ws_run(pool, noop, &count), 0);
+
+    /* Idle CPU: after 20 ms without work, one second of wall time. */
+    usleep(20000);
+    double c0 = cpu_seconds(), t0 = test_now();
+    usleep(1000000);
+    double cpu = cpu_seconds() - c0, wall = test_now() - t0;
+    printf("sleep: idle pool used %.3f%% of one core over %.2f s\n", 100 * cpu / wall, wall);
+    CHECK(cpu / wall < 0.01);
+    CHECK_EQ(ws_pool_destroy(pool), 0);
+
+    /* Park/wake races: workers park after 1 us without work, so nearly
+       every submission meets a worker that is parking or parked. A lost
+       wake-up shows as a wait that times out. */
+    ws_pool_opts o = {.spin_us = 1};
+    CHECK_EQ(ws_pool_create(&pool, &o), 0);
+    long cycles = 100000;
+    double deadline = test_now() + test_stress_seconds(60);
+    long i;
+    for (i = 0; i < cycles && test_now() < deadline; i++) {
+        ws_future *f;
+        CHECK_EQ(ws_submit(pool, noop, &count, &f), 0);
+        CHECK_EQ(ws_future_wait(f, 10LL * 1000000000), 0);
+        ws_future_release(f);
+    }
+    ws_stats st;
+    CHECK_EQ(ws_pool_stats(pool, -1, &st), 0);
+    printf("sleep: %ld park/wake cycles, %llu parks, no wake-up lost\n", i,
+           (unsigned long long)st.parks);
+    CHECK(i >= 10000);
+    CHECK(st.parks >= 100);
+    CHECK_EQ(atomic_load(&count), i + 1);
+    CHECK_EQ(ws_pool_destroy(pool), 0);
+    return 0;
+}
