@@ -41,6 +41,7 @@ static void run_case(ws_bench_state *st, const void *ctx, int64_t size, unsigned
     }
     int64_t items = c->items(inst);
     ws_bench_items(st, items);
+    ws_bench_counter(st, "items", (double)items);
     if (iterations > 0 && items > 0)
         ws_bench_counter(st, "ns_per_item", 1e9 * total / (double)iterations / (double)items);
     rt_stop();
