@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Reads the Google Benchmark JSON files of one run (one per runtime), prints
+the table (workload x runtime: median time and ratio to wsched), the spread
+(min .. max), the derived figures and the targets of issue 4, and draws the
+plots with gnuplot.
+
+usage: report.py RESULTS_DIR
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+RUNTIMES = ["wsched", "mutex", "tbb", "omp-gcc", "omp-clang", "seq"]
+RECURSIVE = ["fib30", "fib35", "nqueens12", "uts", "skynet", "matmul1024"]
+WORKLOADS = RECURSIVE + ["ext", "roundtrip", "wake", "pfor-auto", "pfor-10k"]
+UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+NAME = re.compile(r"^([^/]+)/([^/]+)/workers:(\d+)")
+
+
+def load(folder):
+    """{(workload, runtime, workers): {median, min, max, items}} in seconds."""
+    cases, notes, context = {}, {}, None
+    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+        with open(path) as f:
+            doc = json.load(f)
+        ctx = doc.get("context", {})
+        context = context or ctx
+        if ctx.get("runtime_note"):
+            notes[ctx["runtime"]] = ctx["runtime_note"]
+        for b in doc.get("benchmarks", []):
+            if b.get("run_type") != "aggregate" or b.get("error_occurred"):
+                continue
+            m = NAME.match(b["name"])
+            agg = b.get("aggregate_name")
+            if not m or agg not in ("median", "min", "max"):
+                continue
+            key = (m.group(1), m.group(2), int(m.group(3)))
+            case = cases.setdefault(key, {})
+            case[agg] = b["real_time"] * UNIT[b.get("time_unit", "ns")]
+            if agg == "median" and "items" in b:
+                case["items"] = b["items"]
+    return cases, notes, context or {}
+
+
+def fmt_time(s):
+    if s is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if s >= scale:
+            return f"{s / scale:.3g} {unit}"
+    return f"{s / 1e-9:.3g} ns"
+
+
+def median(cases, w, rt, p):
+    c = cases.get((w, rt, 1 if rt == "seq" else p))
+    return c.get("median") if c else None
+
+
+def table(cases, runtimes, rows, cell):
+    head = ["workload"] + runtimes
+    body = [[label] + [cell(w, rt, p) for rt in runtimes] for label, w, p in rows]
+    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+    line = lambda r: "  ".join(x.ljust(widths[i]) if i == 0 else x.rjust(widths[i])
+                               for i, x in enumerate(r))
+    out = [line(head), "  ".join("-" * n for n in widths)]
+    return "\n".join(out + [line(r) for r in body])
+
+
+def report(cases, notes, context, nproc):
+    runtimes = [rt for rt in RUNTIMES if any(k[1] == rt for k in cases)]
+    counts = sorted({1, nproc})
+    rows = []
+    for w in WORKLOADS:
+        for p in counts:
+            if any(k[0] == w and k[2] == p and k[1] != "seq" for k in cases):
+                rows.append((f"{w} P={p}", w, p))
+
+    def cell(w, rt, p):
+        t = median(cases, w, rt, p)
+        base = median(cases, w, "wsched", p)
+        if t is None:
+            return "-"
+        ratio = f" x{t / base:.2f}" if base else ""
+        return fmt_time(t) + ratio
+
+    def spread(w, rt, p):
+        c = cases.get((w, rt, 1 if rt == "seq" else p))
+        if not c or "min" not in c:
+            return "-"
+        return f"{fmt_time(c['min'])} .. {fmt_time(c['max'])}"
+
+    out = []
+    out.append(f"machine: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs "
+               f"at {context.get('mhz_per_cpu', '?')} MHz; {context.get('date', '')}")
+    out.append("\nMedian time (x ratio to wsched; < 1 is faster than wsched); "
+               "P = workers, seq = one thread")
+    out.append(table(cases, runtimes, rows, cell))
+    out.append("\nSpread over the repetitions (min .. max)")
+    out.append(table(cases, runtimes, rows, spread))
+
+    out.append("\nSpawn cost on one worker, ns per spawn = (1-worker time - seq time) / spawns"
+               " (matmul left out: 4,680 spawns in 2 GFLOP)")
+    cost_rows = [(w, w, 1) for w in RECURSIVE if w != "matmul1024"]
+
+    def spawn_cost(w, rt, p):
+        c, s = cases.get((w, rt, 1)), median(cases, w, "seq", 1)
+        if not c or s is None or not c.get("items") or rt == "seq":
+            return "-"
+        return f"{(c['median'] - s) / c['items'] * 1e9:.1f}"
+    par = [rt for rt in runtimes if rt != "seq"]
+    out.append(table(cases, par, cost_rows, spawn_cost))
+
+    top = max(counts)
+    out.append(f"\nSpeedup at P={top} (1-worker time / {top}-worker time) and Mtasks/s at P={top}")
+
+    def speedup(w, rt, p):
+        t1, tp = median(cases, w, rt, 1), median(cases, w, rt, top)
+        c = cases.get((w, rt, top))
+        if t1 is None or tp is None or not c:
+            return "-"
+        rate = f" {c['items'] / tp / 1e6:.3g}M/s" if c.get("items") else ""
+        return f"{t1 / tp:.2f}x{rate}"
+    out.append(table(cases, par, [(w, w, 1) for w in RECURSIVE], speedup))
+
+    out.append("\nTargets (issue 4)")
+    out.extend(targets(cases, top))
+    for rt in runtimes:
+        if rt in notes:
+            out.append(f"note {rt}: {notes[rt]}")
+    return "\n".join(out)
+
+
+def targets(cases, p2):
+    res = []
+
+    def check(name, ok, detail):
+        state = "n/a " if ok is None else ("PASS" if ok else "MISS")
+        res.append(f"  [{state}] {name}: {detail}")
+
+    def cost(rt):
+        c, s = cases.get(("fib35", rt, 1)), median(cases, "fib35", "seq", 1)
+        if not c or s is None or not c.get("items"):
+            return None
+        return (c["median"] - s) / c["items"] * 1e9
+
+    w, t, m = cost("wsched"), cost("tbb"), cost("mutex")
+    if None in (w, t, m):
+        check("spawn cost fib(35)", None, "missing data")
+    else:
+        check("spawn cost fib(35), 1 worker <= 2 ns, >= 20x cheaper than tbb and mutex",
+              w <= 2 and w * 20 <= t and w * 20 <= m,
+              f"wsched {w:.2f} ns, tbb {t:.1f} ns ({t / w:.0f}x), "
+              f"mutex {m:.1f} ns ({m / w:.0f}x)")
+    t1, t2 = median(cases, "fib35", "wsched", 1), median(cases, "fib35", "wsched", 2)
+    check("fib(35) speedup at 2 workers >= 1.9x", None if None in (t1, t2) else t1 / t2 >= 1.9,
+          "-" if None in (t1, t2) else f"{t1 / t2:.2f}x")
+    for wl in ("nqueens12", "uts", "skynet"):
+        a, b = median(cases, wl, "wsched", 2), median(cases, wl, "tbb", 2)
+        check(f"{wl} at 2 workers >= 3x faster than tbb", None if None in (a, b) else b / a >= 3,
+              "-" if None in (a, b) else f"{b / a:.2f}x")
+    mm = {rt: median(cases, "matmul1024", rt, p2) for rt in RUNTIMES if rt != "seq"}
+    mm = {k: v for k, v in mm.items() if v is not None}
+    if "wsched" in mm:
+        best = min(mm.values())
+        check(f"matmul(1024) at P={p2} within 5% of the best", mm["wsched"] <= best * 1.05,
+              f"wsched {fmt_time(mm['wsched'])}, best {fmt_time(best)} "
+              f"({min(mm, key=mm.get)}), +{(mm['wsched'] / best - 1) * 100:.1f}%")
+    e = {rt: median(cases, "ext", rt, p2) for rt in ("wsched", "mutex", "tbb")}
+    if None not in e.values():
+        check("ext(1M) >= 5x mutex throughput and >= tbb's",
+              e["mutex"] / e["wsched"] >= 5 and e["wsched"] <= e["tbb"],
+              f"{e['mutex'] / e['wsched']:.2f}x mutex, {e['tbb'] / e['wsched']:.2f}x tbb")
+    r = {rt: median(cases, "roundtrip", rt, p2) for rt in ("wsched", "mutex")}
+    if None not in r.values():
+        check("future round trip median < 20 us and no worse than mutex",
+              r["wsched"] < 20e-6 and r["wsched"] <= r["mutex"],
+              f"wsched {fmt_time(r['wsched'])}, mutex {fmt_time(r['mutex'])}")
+    k = median(cases, "wake", "wsched", p2)
+    check("wake-up of a parked pool median < 50 us (API.md)", None if k is None else k < 50e-6,
+          fmt_time(k))
+    return res
+
+
+def plot(cases, folder, nproc):
+    """time.png: time per workload by runtime at P = nproc (log scale);
+    speedup.png: speedup against worker count, one panel per workload."""
+    runtimes = [rt for rt in RUNTIMES if any(k[1] == rt for k in cases)]
+    with open(os.path.join(folder, "time.dat"), "w") as f:
+        f.write("workload " + " ".join(runtimes) + "\n")
+        for w in WORKLOADS:
+            vals = [median(cases, w, rt, nproc) for rt in runtimes]
+            if any(v is not None for v in vals):
+                f.write(w + " " + " ".join("?" if v is None else f"{v * 1e3:.6g}"
+                                           for v in vals) + "\n")
+    scaling = [w for w in RECURSIVE + ["pfor-auto", "pfor-10k"]
+               if any(k[0] == w and k[2] > 1 for k in cases)]
+    par = [rt for rt in runtimes if rt != "seq"]
+    with open(os.path.join(folder, "speedup.dat"), "w") as f:
+        for w in scaling:
+            f.write(f"# {w}\nP " + " ".join(par) + "\n")
+            for p in range(1, nproc + 1):
+                row = []
+                for rt in par:
+                    t1, tp = median(cases, w, rt, 1), median(cases, w, rt, p)
+                    row.append("?" if None in (t1, tp) else f"{t1 / tp:.4g}")
+                f.write(f"{p} " + " ".join(row) + "\n")
+            f.write("\n\n")
+    cols = 3
+    rows = (len(scaling) + cols - 1) // cols
+    gp = [
+        "set terminal pngcairo size 1200,600 font ',10'",
+        "set output 'time.png'",
+        f"set title 'Median time per workload, P = {nproc} workers (seq: one thread); log scale'",
+        "set style data histograms", "set style histogram clustered gap 1",
+        "set style fill solid 0.8 border -1", "set logscale y", "set ylabel 'ms'",
+        "set xtics rotate by -30", "set key outside right", "set grid ytics",
+        "plot for [i=2:%d] 'time.dat' using i:xtic(1) title columnheader(i)" % (len(runtimes) + 1),
+        "unset output",
+        f"set terminal pngcairo size 1200,{350 * rows} font ',10'",
+        "set output 'speedup.png'", "unset logscale", "set style data linespoints",
+        "unset xtics", "set xtics 1", "set key left top", f"set multiplot layout {rows},{cols} "
+        "title 'Speedup (1-worker time / P-worker time) against workers P'",
+    ]
+    for i, w in enumerate(scaling):
+        gp += [f"set title '{w}'", "set xlabel 'P'", "set ylabel 'speedup'",
+               f"set xrange [1:{max(nproc, 2)}]", "set yrange [0:*]",
+               "plot for [c=2:%d] 'speedup.dat' index %d using 1:c title columnheader(c), "
+               "x title 'ideal' dt 2 lc 'gray'" % (len(par) + 1, i)]
+    gp += ["unset multiplot"]
+    with open(os.path.join(folder, "plot.gp"), "w") as f:
+        f.write("\n".join(gp) + "\n")
+    try:
+        subprocess.run(["gnuplot", "plot.gp"], cwd=folder, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"gnuplot failed: {e}", file=sys.stderr)
+        return False
+    return True
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    folder = sys.argv[1]
+    cases, notes, context = load(folder)
+    if not cases:
+        sys.exit(f"no results in {folder}")
+    nproc = max(k[2] for k in cases)
+    text = report(cases, notes, context, nproc)
+    with open(os.path.join(folder, "table.txt"), "w") as f:
+        f.write(text + "\n")
+    print(text)
+    if plot(cases, folder, nproc):
+        print(f"\nplots: {folder}/time.png {folder}/speedup.png")
+
+
+if __name__ == "__main__":
+    main()
