@@ -105,6 +105,10 @@ void ws__dq_publish(ws__deque *dq, int64_t n)
 
 void *ws__dq_take(ws__deque *dq)
 {
+    /* top only grows: with bottom at or below a top we saw, the deque is
+       empty without touching a shared line (idle workers poll this). */
+    if (dq->pub <= dq->top_seen)
+        return NULL;
     int64_t b = dq->pub - 1;
     ws__dq_buf *a = dq->ownbuf;
     /* seq_cst RMW: Le et al.'s store + seq_cst fence (see the top of the

@@ -101,7 +101,10 @@ struct ws_pool {
     _Atomic int state;                        /* WS__RUNNING, SHUTDOWN, CANCEL */
     _Atomic uint32_t drained;                 /* futex word for destroy */
     _Atomic int stop;                         /* workers exit */
-    _Atomic uint64_t refs;                    /* the pool's memory */
+
+    /* Futures hold these: the pool's memory outlives destroy until the last
+       one is released. Its own line: touched mostly by submitters. */
+    WS__ALIGNED _Atomic uint64_t refs;
 
     ws__blocking *blk;
 };
