@@ -141,11 +141,6 @@ void ws_bench_fail(ws_bench_state *st, const char *fmt, ...)
     state_of(st).SkipWithError(msg);
 }
 
-int ws_bench_smoke(void)
-{
-    return smoke;
-}
-
 double ws_bench_now(void)
 {
     struct timespec ts;

@@ -57,9 +57,6 @@ void ws_bench_counter(ws_bench_state *st, const char *name, double value);
 void ws_bench_fail(ws_bench_state *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Whether this is the smoke test (tiny sizes, one iteration). */
-int ws_bench_smoke(void);
-
 /* CLOCK_MONOTONIC in seconds. */
 double ws_bench_now(void);
 
