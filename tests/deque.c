@@ -110,6 +110,7 @@ int main(void)
         CHECK_EQ(atomic_load(&seen[i]), 1);
     printf("deque: %ld items (%ld by the owner, %ld stolen), %d buffers retired\n", next,
            by_owner, next - by_owner, nretired);
+    printf("stress: deque ops=%ld items=%ld\n", 2 * next, next);
     ws__dq_destroy(&dq);
     for (int i = 0; i < nretired; i++)
         free(retired[i]);
