@@ -58,9 +58,8 @@ static int64_t tasks(const void *inst)
     return e->n;
 }
 
-static const struct bench_case ext = {
-    "ext", 1000000, 1000, RT_EXTERNAL, 0, setup, reset, run, check, tasks, free,
-};
+static const struct bench_case ext = {"ext", 1000000, 1000,  RT_EXTERNAL, 0,   setup,
+                                      reset, run,     check, tasks,       free};
 
 void ext_register(void)
 {

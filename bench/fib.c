@@ -72,12 +72,10 @@ static int64_t spawns(const void *inst)
 }
 
 static const struct bench_case fib30 = {
-    "fib30", 30, 12, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free,
-};
+    "fib30", 30, 12, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free};
 
 static const struct bench_case fib35 = {
-    "fib35", 35, 15, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free,
-};
+    "fib35", 35, 15, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free};
 
 void fib_register(void)
 {

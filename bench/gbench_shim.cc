@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 
 bool smoke;
 bool failed;
@@ -53,12 +54,10 @@ void ws_bench_register(const char *name, const char *runtime, ws_bench_fn fn, co
 {
     std::string full = std::string(name) + "/" + runtime;
     int64_t n = smoke ? smoke_size : size;
-    auto *b = benchmark::RegisterBenchmark(
-        full.c_str(), [fn, ctx, n, full](benchmark::State &st) {
-            current = full;
-            fn(reinterpret_cast<ws_bench_state *>(&st), ctx, n,
-               static_cast<unsigned>(st.range(0)));
-        });
+    auto *b = benchmark::RegisterBenchmark(full.c_str(), [fn, ctx, n, full](benchmark::State &st) {
+        current = full;
+        fn(reinterpret_cast<ws_bench_state *>(&st), ctx, n, static_cast<unsigned>(st.range(0)));
+    });
     b->ArgName("workers")->UseManualTime();
     b->Unit((flags & WS_BENCH_MICROS) ? benchmark::kMicrosecond : benchmark::kMillisecond);
     b->ComputeStatistics("min", stat_min)->ComputeStatistics("max", stat_max);

@@ -100,14 +100,12 @@ static int64_t one(const void *inst)
 }
 
 static const struct bench_case roundtrip = {
-    "roundtrip", 1000, 10, RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE,
-    setup_roundtrip, reset, run, check, one, teardown,
-};
+    "roundtrip", 1000,  10,  RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE, setup_roundtrip, reset,
+    run,         check, one, teardown};
 
 static const struct bench_case wake = {
-    "wake", 20, 2, RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE,
-    setup_wake, reset, run, check, one, teardown,
-};
+    "wake", 20,    2,   RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE, setup_wake, reset,
+    run,    check, one, teardown};
 
 void latency_register(void)
 {

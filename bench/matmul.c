@@ -130,10 +130,9 @@ static int64_t spawns(const void *inst)
     return 8 * internal;
 }
 
-static const struct bench_case matmul = {
-    "matmul1024", 1024, 256, RT_FORKJOIN, WS_BENCH_SCALING, setup, reset, run, check, spawns,
-    teardown,
-};
+static const struct bench_case matmul = {"matmul1024", 1024,  256, RT_FORKJOIN, WS_BENCH_SCALING,
+                                         setup,        reset, run, check,       spawns,
+                                         teardown};
 
 void matmul_register(void)
 {

@@ -9,10 +9,10 @@ typedef struct rt_task {
     struct rt_task *older;       /* the task spawned before this one in its group */
     rt_fn fn;
     void *arg;
-    int state;  /* MP_QUEUED, MP_RUNNING, MP_DONE; under the pool mutex */
-    int status; /* fn's status once MP_DONE */
-    int waiter; /* who sleeps until MP_DONE: MP_NOBODY, MP_WORKER, MP_FOREIGN */
-    int detached; /* heap-allocated by rt_ext: the worker frees it */
+    int state;    /* MP_QUEUED, MP_RUNNING, MP_DONE; under the pool mutex */
+    int status;   /* fn's status once MP_DONE */
+    int waiter;   /* who sleeps until MP_DONE: MP_NOBODY, MP_WORKER, MP_FOREIGN */
+    int detached; /* MP_FRAME: waited on; MP_HEAP: rt_ext's, freed by the pool; MP_BATCH: counted */
 } rt_task;
 
 typedef struct rt_group {

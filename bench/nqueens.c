@@ -117,8 +117,7 @@ static int64_t spawns(const void *inst)
 }
 
 static const struct bench_case nqueens12 = {
-    "nqueens12", 12, 6, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free,
-};
+    "nqueens12", 12, 6, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free};
 
 void nqueens_register(void)
 {

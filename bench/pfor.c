@@ -104,14 +104,12 @@ static int64_t elements(const void *inst)
 }
 
 static const struct bench_case pfor_auto = {
-    "pfor-auto", 100000000, 100000, RT_LOOP, WS_BENCH_SCALING,
-    setup_auto, reset, run, check, elements, free,
-};
+    "pfor-auto", 100000000, 100000,   RT_LOOP, WS_BENCH_SCALING, setup_auto, reset,
+    run,         check,     elements, free};
 
 static const struct bench_case pfor_fixed = {
-    "pfor-10k", 100000000, 100000, RT_LOOP, WS_BENCH_SCALING,
-    setup_fixed, reset, run, check, elements, free,
-};
+    "pfor-10k", 100000000, 100000,   RT_LOOP, WS_BENCH_SCALING, setup_fixed, reset,
+    run,        check,     elements, free};
 
 void pfor_register(void)
 {

@@ -156,7 +156,7 @@ def targets(cases, p2):
               f"mutex {m:.1f} ns ({m / w:.0f}x)")
     t1, t2 = median(cases, "fib35", "wsched", 1), median(cases, "fib35", "wsched", 2)
     check("fib(35) speedup at 2 workers >= 1.9x", None if None in (t1, t2) else t1 / t2 >= 1.9,
-          "-" if None in (t1, t2) else f"{t1 / t2:.2f}x")
+          "-" if None in (t1, t2) else f"{t1 / t2:.3f}x")
     for wl in ("nqueens12", "uts", "skynet"):
         a, b = median(cases, wl, "wsched", 2), median(cases, wl, "tbb", 2)
         check(f"{wl} at 2 workers >= 3x faster than tbb", None if None in (a, b) else b / a >= 3,

@@ -18,8 +18,8 @@ typedef int (*rt_body)(size_t lo, size_t hi, void *arg);
 #define RT_EXTERNAL 2u /* rt_ext, rt_call */
 #define RT_LOOP     4u /* rt_pfor */
 
-extern const char rt_name[];  /* "wsched", "mutex", "omp-gcc", "omp-clang", "tbb", "seq" */
-extern const char rt_note[];  /* how it does what it has no API for, or "" */
+extern const char rt_name[];   /* "wsched", "mutex", "omp-gcc", "omp-clang", "tbb", "seq" */
+extern const char rt_note[];   /* how it does what it has no API for, or "" */
 extern const unsigned rt_caps; /* RT_* */
 
 /* Starts the runtime with this many workers (threads that run tasks, the

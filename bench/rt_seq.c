@@ -11,9 +11,7 @@ int rt_start(unsigned workers)
     return 0;
 }
 
-void rt_stop(void)
-{
-}
+void rt_stop(void) {}
 
 int rt_root(rt_fn fn, void *arg)
 {

@@ -54,8 +54,7 @@ void ws_bench_counter(ws_bench_state *st, const char *name, double value);
 
 /* Marks the instance failed (a wrong result, a runtime error): the run goes
  * on but ws_bench_run returns 1. Prints the message to stderr. */
-void ws_bench_fail(ws_bench_state *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void ws_bench_fail(ws_bench_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* CLOCK_MONOTONIC in seconds. */
 double ws_bench_now(void);

@@ -55,8 +55,8 @@ static int check(void *inst, char *why, size_t len)
     int64_t want = s->size * (s->size - 1) / 2;
     if (s->sum == want)
         return 0;
-    snprintf(why, len, "skynet(%lld) = %lld, expected %lld", (long long)s->size,
-             (long long)s->sum, (long long)want);
+    snprintf(why, len, "skynet(%lld) = %lld, expected %lld", (long long)s->size, (long long)s->sum,
+             (long long)want);
     return -1;
 }
 
@@ -71,8 +71,7 @@ static int64_t spawns(const void *inst)
 }
 
 static const struct bench_case skynet = {
-    "skynet", 1000000, 1000, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free,
-};
+    "skynet", 1000000, 1000, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, free};
 
 void skynet_register(void)
 {

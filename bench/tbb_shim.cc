@@ -20,7 +20,8 @@
 static_assert(sizeof(tbb::task_group) <= sizeof(rt_group::storage), "rt_group too small");
 static_assert(alignof(tbb::task_group) <= 16, "rt_group under-aligned");
 
-namespace {
+namespace
+{
 
 std::unique_ptr<tbb::global_control> control;
 std::unique_ptr<tbb::task_arena> arena;
@@ -58,8 +59,8 @@ int tbb_group_wait(rt_group *g)
 
 int rt_start(unsigned workers)
 {
-    control = std::make_unique<tbb::global_control>(
-        tbb::global_control::max_allowed_parallelism, workers);
+    control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                    workers);
     arena = std::make_unique<tbb::task_arena>(static_cast<int>(workers));
     arena->initialize();
     return 0;

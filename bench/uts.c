@@ -153,9 +153,8 @@ static int64_t spawns(const void *inst)
     return in->ref_nodes - 1;
 }
 
-static const struct bench_case uts = {
-    "uts", 2000, 20, RT_FORKJOIN, WS_BENCH_SCALING, setup, NULL, run, check, spawns, teardown,
-};
+static const struct bench_case uts = {"uts", 2000, 20,    RT_FORKJOIN, WS_BENCH_SCALING, setup,
+                                      NULL,  run,  check, spawns,      teardown};
 
 void uts_register(void)
 {
