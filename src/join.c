@@ -43,6 +43,9 @@ static WS__COLD void spawn_cold(ws__task *t, ws_fn fn, void *arg)
     t->fn = fn;
     t->arg = arg;
     t->status = fn ? fn(arg) : WS_EINVAL;
+    ws__worker *w = ws__self;
+    if (fn && w)
+        ws__stat_inc(&w->stats.executed);
     /* relaxed: the frame is the caller's own; nothing was shared. */
     atomic_store_explicit(&t->st, WS__T_DONE, memory_order_relaxed);
 }
@@ -50,9 +53,7 @@ static WS__COLD void spawn_cold(ws__task *t, ws_fn fn, void *arg)
 /* The deque looked full: make room (or run the task now). */
 static WS__NOINLINE void spawn_full(ws__worker *w, ws__task *t)
 {
-    if (ws__dq_push(&w->dq, &t->job))
-        ws__stat_inc(&w->stats.spawns);
-    else
+    if (!ws__dq_push(&w->dq, &t->job))
         spawn_cold(t, t->fn, t->arg); /* full and cannot grow: run it now */
 }
 
@@ -80,7 +81,6 @@ void ws_spawn(ws_task *pt, ws_fn fn, void *arg)
     /* relaxed: private until ws__dq_publish (see ws__dq_push). */
     atomic_store_explicit(&dq->slots[b & dq->mask], &t->job, memory_order_relaxed);
     dq->priv = b + 1;
-    ws__stat_inc(&w->stats.spawns);
     /* relaxed: a hint from thieves (see sleep.c); ws__share orders. */
     if (WS_UNLIKELY(atomic_load_explicit(&w->demand, memory_order_relaxed)))
         ws__share(w);
@@ -125,16 +125,12 @@ static int wait_stolen(ws__worker *w, ws__task *t)
     }
 }
 
-static WS__NOINLINE int sync_cold(ws__worker *w, ws__task *t)
+static int sync_slow(ws__worker *w, ws__task *t)
 {
-    if (!t)
-        return WS_EINVAL;
     for (;;) {
         /* acquire: pairs with the release of DONE (status). */
         if (atomic_load_explicit(&t->st, memory_order_acquire) & WS__T_DONE)
             return t->status;
-        if (!w)
-            return WS_EINVAL; /* never spawned */
         ws__job *j = ws__dq_pop(&w->dq);
         if (j == &t->job) {
             int st = t->fn(t->arg);
@@ -147,14 +143,25 @@ static WS__NOINLINE int sync_cold(ws__worker *w, ws__task *t)
     }
 }
 
+static WS__NOINLINE int sync_cold(ws__worker *w, ws__task *t)
+{
+    if (!t)
+        return WS_EINVAL;
+    if (!w) /* spawned outside a worker: it ran in ws_spawn */
+        /* acquire: as above, though the caller's own thread set it. */
+        return atomic_load_explicit(&t->st, memory_order_acquire) & WS__T_DONE ? t->status
+                                                                              : WS_EINVAL;
+    ws__stat_inc(&w->stats.slow_syncs);
+    return sync_slow(w, t);
+}
+
 int ws_sync(ws_task *pt)
 {
     ws__task *t = (ws__task *)pt;
     ws__worker *w = ws__self;
     if (WS_LIKELY(w && t) && WS_LIKELY(ws__dq_pop_if(&w->dq, &t->job))) {
-        int st = t->fn(t->arg);
-        ws__stat_inc(&w->stats.executed);
-        return st;
+        ws__stat_inc(&w->stats.inline_syncs);
+        return t->fn(t->arg);
     }
     return sync_cold(w, t);
 }

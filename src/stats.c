@@ -4,16 +4,17 @@
 static void read_stats(const ws__stats *s, ws_stats *out)
 {
     /* relaxed: monotonic counters; no order with anything else is promised. */
-#define WS__READ(f) out->f += atomic_load_explicit(&s->f, memory_order_relaxed)
-    WS__READ(executed);
-    WS__READ(steals);
-    WS__READ(failed_steals);
-    WS__READ(parks);
-    WS__READ(spawns);
-    WS__READ(injected);
-    WS__READ(leapfrogs);
-    WS__READ(shares);
-#undef WS__READ
+#define WS__LOAD(f) atomic_load_explicit(&s->f, memory_order_relaxed)
+    uint64_t fast = WS__LOAD(inline_syncs);
+    out->executed += WS__LOAD(executed) + fast;
+    out->spawns += fast + WS__LOAD(slow_syncs);
+    out->steals += WS__LOAD(steals);
+    out->failed_steals += WS__LOAD(failed_steals);
+    out->parks += WS__LOAD(parks);
+    out->injected += WS__LOAD(injected);
+    out->leapfrogs += WS__LOAD(leapfrogs);
+    out->shares += WS__LOAD(shares);
+#undef WS__LOAD
 }
 
 int ws_pool_stats(const ws_pool *pool, int worker, ws_stats *out)
