@@ -1,12 +1,22 @@
 /* Completion queues: futures in the order they finish (as_completed).
  *
  * Attaching puts a listener on the future; when the future becomes final
- * the listener enqueues itself on the queue's wait-free queue (the
- * completing worker never waits) and bumps a sequence word that takers sleep
- * on (futex). Takers dequeue under liburcu's dequeue lock. */
+ * the listener enqueues itself on the queue's wait-free queue and bumps a
+ * sequence word that takers sleep on (futex). Takers dequeue under
+ * liburcu's dequeue lock.
+ *
+ * Destroy must not free the queue under a listener still firing, and must
+ * not refuse (WS_EBUSY) once every attached future is done: a future is done
+ * (final) a moment before its listeners fire. So the queue keeps its
+ * unfired listeners on a list under its mutex; destroy refuses only if one
+ * of their futures is not final, and otherwise waits for those imminent
+ * firings, which never block. */
 #include "internal.h"
 
 #include <limits.h>
+#include <sched.h>
+
+typedef struct cq_l cq_l;
 
 struct ws_cq {
     struct cds_wfcq_head head; /* with its dequeue lock */
@@ -14,21 +24,31 @@ struct ws_cq {
     _Atomic uint32_t seq;      /* futex word: bumped by every completion */
     _Atomic uint32_t sleepers; /* takers asleep on seq */
     _Atomic size_t pending;    /* attached, not yet taken */
-    _Atomic size_t unfinished; /* attached, not yet final */
+    pthread_mutex_t mu;        /* guards watching */
+    cq_l *watching;            /* attached, not yet fired */
 };
 
-typedef struct cq_l {
+struct cq_l {
     ws__listener l;
     struct cds_wfcq_node node;
     ws_cq *q;
     ws_future *f;
-} cq_l;
+    cq_l *next, *prev; /* on q->watching until fired */
+};
 
 static void cq_fire(ws__listener *l, ws_future *f)
 {
     (void)f;
     cq_l *c = (cq_l *)l;
     ws_cq *q = c->q;
+    /* Under mu to the end: unlocking is the last touch of q. */
+    pthread_mutex_lock(&q->mu);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        q->watching = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
     cds_wfcq_node_init(&c->node);
     WS__TSAN_RELEASE(c); /* the taker acquires after dequeueing */
     cds_wfcq_enqueue(&q->head, &q->tail, &c->node);
@@ -37,8 +57,7 @@ static void cq_fire(ws__listener *l, ws_future *f)
     atomic_fetch_add_explicit(&q->seq, 1, memory_order_seq_cst);
     if (atomic_load_explicit(&q->sleepers, memory_order_seq_cst))
         ws__futex_wake(&q->seq, INT_MAX);
-    /* release: the last touch of q; ws_cq_destroy acquires it. */
-    atomic_fetch_sub_explicit(&q->unfinished, 1, memory_order_release);
+    pthread_mutex_unlock(&q->mu);
 }
 
 int ws_cq_create(ws_cq **out)
@@ -49,6 +68,7 @@ int ws_cq_create(ws_cq **out)
     if (!q)
         return WS_ENOMEM;
     cds_wfcq_init(&q->head, &q->tail);
+    pthread_mutex_init(&q->mu, NULL);
     *out = q;
     return 0;
 }
@@ -64,9 +84,15 @@ int ws_cq_attach(ws_cq *q, ws_future *f)
     c->l.fire = cq_fire;
     c->q = q;
     c->f = f;
-    /* relaxed: counts; the queue's own ordering hands out the futures. */
+    /* relaxed: a count; the queue's own ordering hands out the futures. */
     atomic_fetch_add_explicit(&q->pending, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&q->unfinished, 1, memory_order_relaxed);
+    pthread_mutex_lock(&q->mu);
+    c->prev = NULL;
+    c->next = q->watching;
+    if (c->next)
+        c->next->prev = c;
+    q->watching = c;
+    pthread_mutex_unlock(&q->mu);
     ws__listen(f, &c->l);
     return 0;
 }
@@ -120,9 +146,20 @@ int ws_cq_destroy(ws_cq *q)
 {
     if (!q)
         return WS_EINVAL;
-    /* acquire: pairs with cq_fire's last touch of q. */
-    if (atomic_load_explicit(&q->unfinished, memory_order_acquire))
-        return WS_EBUSY;
+    pthread_mutex_lock(&q->mu);
+    for (cq_l *c = q->watching; c; c = c->next) {
+        if (ws_future_wait(c->f, 0) != 0) {
+            pthread_mutex_unlock(&q->mu);
+            return WS_EBUSY;
+        }
+    }
+    while (q->watching) {
+        pthread_mutex_unlock(&q->mu);
+        sched_yield();
+        pthread_mutex_lock(&q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_destroy(&q->mu);
     ws_future *f;
     while ((f = take(q)))
         ws_future_release(f);
