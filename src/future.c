@@ -206,8 +206,11 @@ int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
     if (!f)
         return WS_ENOMEM;
     int rc = ws__accept(pool);
-    if (rc == 0)
+    if (rc == 0) {
         rc = ws__blocking_submit(pool, &f->q);
+        if (rc)
+            ws__finished(pool); /* accepted, then refused: destroy must not wait for it */
+    }
     if (rc) {
         atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
         ws_future_release(f);
