@@ -110,6 +110,7 @@ static void fire_all(ws_future *f)
         f->listeners = l->next;
         l->next = l->prev = NULL;
         l->fire(l, f);
+        WS__PERTURB();
     }
     pthread_mutex_unlock(&f->lock);
 }
@@ -120,12 +121,14 @@ static bool finish(ws_future *f, uint32_t from, uint32_t to)
     /* relaxed: the CAS below decides. */
     uint32_t s = atomic_load_explicit(&f->state, memory_order_relaxed);
     do {
+        WS__PERTURB();
         if ((s & PH_MASK) != from)
             return false;
         /* acq_rel: release the status (and the task's effects) to whoever
            sees the final phase; acquire the flags set by waiters. */
     } while (!atomic_compare_exchange_weak_explicit(&f->state, &s, (s & ~PH_MASK) | to,
                                                     memory_order_acq_rel, memory_order_relaxed));
+    WS__PERTURB();
     if (s & F_LISTENERS)
         fire_all(f);
     if (s & F_WAITERS)
@@ -142,6 +145,7 @@ void ws__future_exec(ws__job *job, ws__worker *w)
         finish(f, PH_PENDING, PH_CANCELLED);
     } else {
         uint32_t s = PH_PENDING;
+        WS__PERTURB();
         /* acquire: the fields the submitter wrote (also published by the
            queue); relaxed on failure: cancelled, nothing to run. The CAS
            keeps flags only when they are clear, so retry on flag changes. */
@@ -262,6 +266,7 @@ int ws_future_cancel(ws_future *f)
         return WS_EINVAL;
     if (finish(f, PH_PENDING, PH_CANCELLED))
         return 0;
+    WS__PERTURB();
     /* acquire: only the phase is read. */
     uint32_t s = atomic_load_explicit(&f->state, memory_order_acquire);
     return (s & PH_MASK) == PH_CANCELLED ? 0 : WS_EBUSY;
@@ -270,6 +275,7 @@ int ws_future_cancel(ws_future *f)
 void ws__listen(ws_future *f, ws__listener *l)
 {
     pthread_mutex_lock(&f->lock);
+    WS__PERTURB();
     /* acq_rel: the RMW reads the latest phase; a completer that CASes after
        this sees the flag and takes the lock to fire; acquire for the status
        read by an immediate fire. */

@@ -68,6 +68,7 @@ void ws__wake(ws_pool *pool, unsigned n)
     /* seq_cst: after the post in S (see the protocol above). */
     if (atomic_load_explicit(&pool->nsleep, memory_order_seq_cst) == 0)
         return;
+    WS__PERTURB();
     /* seq_cst: orders the bump before the wake; a sleeper that read the old
        epoch either sees the new value in futex_wait or is woken. */
     atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_seq_cst);
@@ -112,6 +113,7 @@ void ws__park(ws__worker *w)
     WS__PERTURB();
     if (!work_visible(w)) {
         ws__stat_inc(&w->stats.parks);
+        WS__PERTURB();
         ws__futex_wait(&pool->epoch, e, NULL);
     }
     /* seq_cst: leaves the sleepy/sleeping state before searching again. */
