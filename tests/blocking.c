@@ -1,26 +1,14 @@
 /* The blocking lane: 64 tasks that sleep 50 ms each finish far sooner than
- * one after another while a CPU-bound fork-join fib beside them still gets
+ * one after another while CPU-bound fork-join work beside them still gets
  * the right answer; the lane stays within blocking_max; its idle threads
  * retire (the process's thread count goes back down); statuses and cancel
  * work as for CPU futures. This checks concurrency, it is no benchmark. */
 #include "check.h"
 #include "gate.h"
 
-#include <dirent.h>
 #include <wsched.h>
 
 #define MS 1000000LL
-
-static int threads_now(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    CHECK(d != NULL);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
 
 typedef struct nap {
     long ms;
@@ -41,27 +29,34 @@ static int nap_task(void *p)
     return n->ret;
 }
 
-typedef struct fib_arg {
-    int n;
-    long r;
-} fib_arg;
+/* CPU-bound fork-join work: counts the primes in [lo, hi). */
+typedef struct primes {
+    long lo, hi, count;
+} primes;
 
-static int fib(void *p)
+static int count_primes(void *p)
 {
-    fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return 0;
+    primes *a = p;
+    if (a->hi - a->lo > 1000) {
+        long mid = a->lo + (a->hi - a->lo) / 2;
+        primes x = {a->lo, mid, 0}, y = {mid, a->hi, 0};
+        int rc = ws_join(count_primes, &x, count_primes, &y);
+        a->count = x.count + y.count;
+        return rc;
     }
-    fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    int rc = ws_join(fib, &x, fib, &y);
-    a->r = x.r + y.r;
-    return rc;
+    a->count = 0;
+    for (long n = a->lo < 2 ? 2 : a->lo; n < a->hi; n++) {
+        long d = 2;
+        while (d * d <= n && n % d)
+            d++;
+        a->count += d * d > n;
+    }
+    return 0;
 }
 
 /* Submits n naps of ms each, returns the wall time until all are done, and
  * checks their statuses and the lane's bound. */
-static double naps(ws_pool *pool, int n, long ms, int max, fib_arg *beside)
+static double naps(ws_pool *pool, int n, long ms, int max, primes *beside)
 {
     nap arg[64];
     ws_future *f[64];
@@ -73,8 +68,8 @@ static double naps(ws_pool *pool, int n, long ms, int max, fib_arg *beside)
         CHECK_EQ(ws_submit_blocking(pool, nap_task, &arg[i], &f[i]), 0);
     }
     if (beside) {
-        CHECK_EQ(ws_run(pool, fib, beside), 0);
-        CHECK_EQ(beside->r, 6765); /* fib(20) */
+        CHECK_EQ(ws_run(pool, count_primes, beside), 0);
+        CHECK_EQ(beside->count, 17984); /* primes below 200,000 */
     }
     CHECK_EQ(ws_wait_all(f, (size_t)n, -1), 0);
     double dt = test_now() - t0;
@@ -88,25 +83,25 @@ static double naps(ws_pool *pool, int n, long ms, int max, fib_arg *beside)
 
 int main(void)
 {
-    int base = threads_now();
+    int base = test_threads();
     ws_pool_opts o = {.workers = 2, .pin = WS_PIN_NONE, .blocking_idle_ms = 100};
     ws_pool *pool;
     CHECK_EQ(ws_pool_create(&pool, &o), 0);
-    int idle = threads_now();
+    int idle = test_threads();
     CHECK(idle >= base + 2); /* TSan adds a thread of its own */
 
-    /* A fork-join fib beside the sleepers: CPU workers are never blocked. */
-    fib_arg fa = {20, 0};
-    double dt = naps(pool, 64, 50, 64, &fa);
+    /* Fork-join work beside the sleepers: CPU workers are never blocked. */
+    primes pr = {0, 200000, 0};
+    double dt = naps(pool, 64, 50, 64, &pr);
     printf("blocking: 64 x 50 ms in %.0f ms\n", dt * 1e3);
     CHECK(dt < 64 * 0.050 / 4);
-    CHECK(threads_now() > idle);
+    CHECK(test_threads() > idle);
 
     /* Idle lane threads retire after blocking_idle_ms. */
     double deadline = test_now() + 5.0;
-    while (threads_now() > idle && test_now() < deadline)
+    while (test_threads() > idle && test_now() < deadline)
         sleep_ms(10);
-    CHECK_EQ(threads_now(), idle);
+    CHECK_EQ(test_threads(), idle);
     CHECK_EQ(ws_pool_destroy(pool), 0);
 
     /* At most blocking_max at once: 16 naps of 20 ms on 4 threads take at

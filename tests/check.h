@@ -3,6 +3,7 @@
 #ifndef WS_TEST_CHECK_H
 #define WS_TEST_CHECK_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -37,6 +38,18 @@ static inline double test_stress_seconds(double dflt)
 {
     const char *s = getenv("WS_STRESS_SECONDS");
     return s ? atof(s) : dflt;
+}
+
+/* Threads of this process now: the entries of /proc/self/task. */
+static inline int test_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    CHECK(d != NULL);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }
 
 #endif
