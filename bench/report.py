@@ -69,7 +69,7 @@ def table(cases, runtimes, rows, cell):
     return "\n".join(out + [line(r) for r in body])
 
 
-def report(cases, notes, context, nproc):
+def report(folder, cases, notes, context, nproc):
     runtimes = [rt for rt in RUNTIMES if any(k[1] == rt for k in cases)]
     counts = sorted({1, nproc})
     rows = []
@@ -95,6 +95,10 @@ def report(cases, notes, context, nproc):
     out = []
     out.append(f"machine: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs "
                f"at {context.get('mhz_per_cpu', '?')} MHz; {context.get('date', '')}")
+    noise = os.path.join(folder, "interference.txt")
+    if os.path.exists(noise):
+        with open(noise) as f:
+            out.append(f.read().strip())
     out.append("\nMedian time (x ratio to wsched; < 1 is faster than wsched); "
                "P = workers, seq = one thread")
     out.append(table(cases, runtimes, rows, cell))
@@ -248,7 +252,7 @@ def main():
     if not cases:
         sys.exit(f"no results in {folder}")
     nproc = max(k[2] for k in cases)
-    text = report(cases, notes, context, nproc)
+    text = report(folder, cases, notes, context, nproc)
     with open(os.path.join(folder, "table.txt"), "w") as f:
         f.write(text + "\n")
     print(text)
