@@ -113,6 +113,7 @@ static void scenario(void)
     /* Every accepted task ran exactly once; refused ones never ran. */
     for (int i = 0; i < NSUB; i++) {
         int expected = (f[i] != NULL) + (i == 0 && then) + (i == 1 && blk);
+        /* relaxed: the pool has joined its workers. */
         CHECK_EQ(atomic_load_explicit(&ran[i], memory_order_relaxed), expected);
         if (f[i])
             CHECK_EQ(ws_future_status(f[i]), 0);
