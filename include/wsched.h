@@ -170,7 +170,8 @@ WS_EXTERN int ws_post(ws_pool *pool, ws_fn fn, void *arg);
 /* Runs fn(arg), which may block (sleep, I/O, system calls), on the pool's
  * blocking lane: a separate set of threads that grows on demand up to
  * opts.blocking_max and retires threads idle for opts.blocking_idle_ms, so
- * CPU workers never block. Same returns as ws_submit. */
+ * CPU workers never block. Returns what ws_submit returns, or WS_EAGAIN when
+ * the lane has no thread and cannot start one. */
 WS_EXTERN int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out);
 
 /* Waits until f is done (ran or was cancelled) or timeout_ns elapse, measured

@@ -93,6 +93,8 @@ int ws__dq_make_room(ws__deque *dq)
 
 void ws__dq_publish(ws__deque *dq, int64_t n)
 {
+    if (n > dq->priv - dq->pub)
+        n = dq->priv - dq->pub; /* only private items can become public */
     if (n <= 0)
         return;
     dq->pub += n;
