@@ -71,8 +71,10 @@ struct ws__worker {
     unsigned nnear;      /* victims[0..nnear) share a cache with this one */
     pthread_t thread;
     struct dq_hdr *retired; /* old deque buffers waiting for a grace period */
+    uint64_t finished;      /* accepted jobs this worker finished */
     /* Owner writes (relaxed load + store), anyone reads. */
     WS__ALIGNED ws__stats stats;
+    _Atomic uint64_t finished_pub; /* finished, as last published */
     /* Thieves write, owner reads on every spawn: a thief found nothing
        public here and asks the owner to publish private work. */
     WS__ALIGNED _Atomic uint32_t demand;
@@ -97,17 +99,24 @@ struct ws_pool {
        serialise on inj_lock with a trylock. */
     WS__ALIGNED struct __cds_wfcq_head inj_head;
     WS__ALIGNED struct cds_wfcq_tail inj_tail;
-    WS__ALIGNED atomic_flag inj_lock;
+    WS__ALIGNED _Atomic int inj_lock;
 
     /* Sleep (sleep.c). */
     WS__ALIGNED _Atomic uint32_t epoch;  /* futex word: bumped on each wake */
     WS__ALIGNED _Atomic uint32_t nsleep; /* workers announced or parked */
 
-    /* Lifecycle. */
-    WS__ALIGNED _Atomic uint64_t outstanding; /* accepted jobs not finished */
-    _Atomic int state;                        /* WS__RUNNING, SHUTDOWN, CANCEL */
-    _Atomic uint32_t drained;                 /* futex word for destroy */
-    _Atomic int stop;                         /* workers exit */
+    /* Lifecycle: read on every job, written a few times in a pool's life. */
+    WS__ALIGNED _Atomic int state; /* WS__RUNNING, SHUTDOWN, CANCEL */
+    _Atomic uint32_t drained;      /* futex word for destroy */
+    _Atomic int stop;              /* workers exit */
+
+    /* Accounting of accepted work (pool.c): submitters count accepted jobs;
+       workers count the jobs they finish privately and publish the count
+       when they go idle; other threads (the blocking lane, refusals) count
+       on finished_other. Destroy waits until the sums agree. Each on its
+       own line, so a submitter and the workers never share one. */
+    WS__ALIGNED _Atomic uint64_t accepted;
+    WS__ALIGNED _Atomic uint64_t finished_other;
 
     /* Futures hold these: the pool's memory outlives destroy until the last
        one is released. Its own line: touched mostly by submitters. */
@@ -178,6 +187,8 @@ int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_
 int ws__accept(ws_pool *pool);
 /* One accepted job finished (or was rejected after ws__accept). */
 void ws__finished(ws_pool *pool);
+/* Owner, about to idle or sleep: publishes its count of finished jobs. */
+void ws__publish_finished(ws__worker *w);
 /* Queues an accepted job: on the caller's deque inside a worker of pool,
  * else on the outside queue; wakes a sleeper. */
 void ws__enqueue(ws_pool *pool, ws__qjob *j);

@@ -116,6 +116,7 @@ static int wait_stolen(ws__worker *w, ws__task *t)
             !atomic_compare_exchange_strong_explicit(&t->st, &s, s | WS__T_WAITER,
                                                      memory_order_acquire, memory_order_relaxed))
             continue;
+        ws__publish_finished(w);
         /* Sleep until the thief finishes, looking for work to steal back
            every millisecond. */
         struct timespec slice;

@@ -174,7 +174,7 @@ int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
     strcpy(pool->name, opts && opts->name ? opts->name : "ws");
     pool->dq_ops = (ws__dq_ops){dq_alloc, dq_free, dq_retire, pool};
     __cds_wfcq_init(&pool->inj_head, &pool->inj_tail);
-    atomic_flag_clear(&pool->inj_lock);
+    atomic_init(&pool->inj_lock, 0);
     atomic_init(&pool->refs, 1);
 
     rc = init_workers(pool, opts, cpus, ncpus);
@@ -203,9 +203,9 @@ unsigned ws_pool_workers(const ws_pool *pool)
 int ws__accept(ws_pool *pool)
 {
     /* seq_cst: count first, then check the state: with shutdown's store of
-       state and destroy's load of outstanding (Dekker), either we see the
+       state and destroy's loads of the counts (Dekker), either we see the
        shutdown or destroy sees our job; no accepted job is lost. */
-    atomic_fetch_add_explicit(&pool->outstanding, 1, memory_order_seq_cst);
+    atomic_fetch_add_explicit(&pool->accepted, 1, memory_order_seq_cst);
     if (atomic_load_explicit(&pool->state, memory_order_seq_cst) != WS__RUNNING) {
         ws__finished(pool);
         return WS_ESHUTDOWN;
@@ -213,17 +213,49 @@ int ws__accept(ws_pool *pool)
     return 0;
 }
 
+static void signal_drained(ws_pool *pool)
+{
+    /* seq_cst: destroy's exchange that reads this 1 sees every count
+       published before it. */
+    atomic_store_explicit(&pool->drained, 1, memory_order_seq_cst);
+    ws__futex_wake(&pool->drained, 1);
+}
+
 void ws__finished(ws_pool *pool)
 {
-    /* seq_cst: the other half of the Dekker in ws__accept; acq_rel would
-       order the job's effects before destroy, but the state load below must
-       not move above this decrement. */
-    if (atomic_fetch_sub_explicit(&pool->outstanding, 1, memory_order_seq_cst) == 1 &&
-        atomic_load_explicit(&pool->state, memory_order_seq_cst) != WS__RUNNING) {
-        /* release: destroy's acquire load of drained sees every job done. */
-        atomic_store_explicit(&pool->drained, 1, memory_order_release);
-        ws__futex_wake(&pool->drained, 1);
+    ws__worker *w = ws__self;
+    if (w && w->pool == pool) {
+        w->finished++; /* published when the worker goes idle */
+        return;
     }
+    /* seq_cst: the other half of the Dekker in ws__accept: count, then read
+       the state; a shutdown that we miss reads our count. */
+    atomic_fetch_add_explicit(&pool->finished_other, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&pool->state, memory_order_seq_cst) != WS__RUNNING)
+        signal_drained(pool);
+}
+
+void ws__publish_finished(ws__worker *w)
+{
+    /* relaxed: only the owner writes finished_pub. */
+    if (atomic_load_explicit(&w->finished_pub, memory_order_relaxed) == w->finished)
+        return;
+    /* seq_cst: as in ws__finished, publish, then read the state. */
+    atomic_store_explicit(&w->finished_pub, w->finished, memory_order_seq_cst);
+    if (atomic_load_explicit(&w->pool->state, memory_order_seq_cst) != WS__RUNNING)
+        signal_drained(w->pool);
+}
+
+/* Every accepted job has finished. The finished counts are read before the
+ * accepted count: every finish counted had its accept counted earlier, so
+ * equal sums mean no accepted job is unfinished. */
+static bool drained(ws_pool *pool)
+{
+    /* seq_cst loads: after our state store in S (see ws__accept). */
+    uint64_t done = atomic_load_explicit(&pool->finished_other, memory_order_seq_cst);
+    for (unsigned i = 0; i < pool->n; i++)
+        done += atomic_load_explicit(&pool->workers[i]->finished_pub, memory_order_seq_cst);
+    return atomic_load_explicit(&pool->accepted, memory_order_seq_cst) == done;
 }
 
 bool ws__cancelling(const ws_pool *pool)
@@ -255,8 +287,11 @@ ws__job *ws__dequeue_outside(ws__worker *w)
     ws_pool *pool = w->pool;
     if (cds_wfcq_empty(&pool->inj_head, &pool->inj_tail))
         return NULL;
-    /* acquire: the lock orders successive consumers' dequeues. */
-    if (atomic_flag_test_and_set_explicit(&pool->inj_lock, memory_order_acquire))
+    /* relaxed: a look before the exchange, so idle workers polling a held
+       lock only read its line; acquire: the lock orders successive
+       consumers' dequeues. */
+    if (atomic_load_explicit(&pool->inj_lock, memory_order_relaxed) ||
+        atomic_exchange_explicit(&pool->inj_lock, 1, memory_order_acquire))
         return NULL;
     /* Take a batch: the first runs here, the rest go onto this deque's
        public part where other workers can steal them. */
@@ -282,7 +317,7 @@ ws__job *ws__dequeue_outside(ws__worker *w)
         }
     }
     /* release: hands the queue to the next consumer. */
-    atomic_flag_clear_explicit(&pool->inj_lock, memory_order_release);
+    atomic_store_explicit(&pool->inj_lock, 0, memory_order_release);
     if (pushed) {
         ws__dq_publish(&w->dq, ws__dq_private(&w->dq));
         ws__wake(pool, 1);
@@ -315,13 +350,11 @@ int ws_pool_destroy(ws_pool *pool)
     if (self && self->pool == pool)
         return WS_EBUSY;
     ws_pool_shutdown(pool, 0);
-    /* The load of outstanding is seq_cst: after our state store in S (see
-       ws__accept), and acquire, so every finished job's effects are seen. */
     for (;;) {
         /* seq_cst RMW: clears a stale wake-up; reading a finisher's 1 (an
-           RMW reads the latest value) makes its decrement visible below. */
+           RMW reads the latest value) makes its counts visible below. */
         atomic_exchange_explicit(&pool->drained, 0, memory_order_seq_cst);
-        if (atomic_load_explicit(&pool->outstanding, memory_order_seq_cst) == 0)
+        if (drained(pool))
             break;
         ws__futex_wait(&pool->drained, 0, NULL);
     }

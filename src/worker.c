@@ -157,6 +157,7 @@ void *ws__worker_main(void *arg)
             run_job(w, j);
             continue;
         }
+        ws__publish_finished(w);
         /* Search for up to spin_us, then park. */
         uint64_t start = now_us();
         unsigned spins = 0;
@@ -189,10 +190,15 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* A waiter spins this long before it sleeps: a short task's result is then
+ * picked up without a futex round trip (tens of microseconds on a VM). */
+#define WAIT_SPIN_US 30
+
 int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_t waiter_bit,
                    const struct timespec *deadline)
 {
     unsigned spins = 0;
+    uint64_t spin_start = 0;
     for (;;) {
         /* acquire: pairs with the release of whoever sets mask. */
         if (atomic_load_explicit(word, memory_order_acquire) & mask)
@@ -207,13 +213,20 @@ int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_
                 run_job(w, j);
                 w->help_depth--;
                 spins = 0;
+                spin_start = 0;
                 continue;
             }
         }
-        if (++spins < 64) {
+        if (++spins % 64) {
             ws__cpu_relax();
             continue;
         }
+        if (!spin_start)
+            spin_start = now_us();
+        if (now_us() - spin_start < WAIT_SPIN_US)
+            continue;
+        if (w)
+            ws__publish_finished(w);
         /* acquire: as above, for a mask set just now. The bit tells the
            completer to wake the word. */
         uint32_t v = atomic_fetch_or_explicit(word, waiter_bit, memory_order_acquire) | waiter_bit;
@@ -229,5 +242,6 @@ int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_
         }
         ws__futex_wait(word, v, until);
         spins = 0;
+        spin_start = 0;
     }
 }
