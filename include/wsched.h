@@ -217,12 +217,15 @@ WS_EXTERN int ws_wait_any(ws_future *const *futs, size_t n, int64_t timeout_ns, 
 /* A future that completes when all of futs[0..n) are done; its status is 0
  * if every task returned 0, else the first non-zero status in array order
  * (WS_ECANCELED for a cancelled one). n == 0: done at once with status 0.
- * The inputs may be released at once. Returns 0, WS_EINVAL, WS_ENOMEM. */
+ * The inputs may be released at once. Continuations of the result run on
+ * futs[0]'s pool (with n == 0 there is none: they are cancelled). Returns 0,
+ * WS_EINVAL, WS_ENOMEM. */
 WS_EXTERN int ws_when_all(ws_future *const *futs, size_t n, ws_future **out);
 
 /* A future that completes when the first of futs[0..n) is done; its status
  * is that future's index. n == 0: done at once with status WS_ECANCELED
- * (nothing can finish). Returns 0, WS_EINVAL, WS_ENOMEM. */
+ * (nothing can finish). Continuations as for ws_when_all. Returns 0,
+ * WS_EINVAL, WS_ENOMEM. */
 WS_EXTERN int ws_when_any(ws_future *const *futs, size_t n, ws_future **out);
 
 /* A completion queue hands out futures in the order they finish, like
