@@ -104,6 +104,8 @@ struct ws_pool {
     /* Sleep (sleep.c). */
     WS__ALIGNED _Atomic uint32_t epoch;  /* futex word: bumped on each wake */
     WS__ALIGNED _Atomic uint32_t nsleep; /* workers announced or parked */
+    _Atomic uint32_t searching;          /* workers spinning for work */
+    _Atomic uint32_t wake_pending;       /* a wake is on its way */
 
     /* Lifecycle: read on every job, written a few times in a pool's life. */
     WS__ALIGNED _Atomic int state; /* WS__RUNNING, SHUTDOWN, CANCEL */
@@ -150,7 +152,7 @@ void ws__reclaim(ws__worker *w);
 extern char ws__rcu_token;
 
 /* "sleep.c" */
-void ws__wake(ws_pool *pool, unsigned n);
+void ws__wake(ws_pool *pool);
 void ws__wake_all(ws_pool *pool);
 /* Idle worker: parks unless work shows up; returns when woken. */
 void ws__park(ws__worker *w);

@@ -271,7 +271,7 @@ void ws__enqueue(ws_pool *pool, ws__qjob *j)
         /* A worker's own deque, made stealable at once: the submitter may
            never spawn (and so never share) before it waits. */
         ws__dq_publish(&w->dq, ws__dq_private(&w->dq));
-        ws__wake(pool, 1);
+        ws__wake(pool);
         return;
     }
     cds_wfcq_node_init(&j->node);
@@ -279,7 +279,7 @@ void ws__enqueue(ws_pool *pool, ws__qjob *j)
        that dequeues the node (liburcu's own atomics are invisible to TSan). */
     WS__TSAN_RELEASE(j);
     cds_wfcq_enqueue(&pool->inj_head, &pool->inj_tail, &j->node);
-    ws__wake(pool, 1);
+    ws__wake(pool);
 }
 
 ws__job *ws__dequeue_outside(ws__worker *w)
@@ -320,7 +320,7 @@ ws__job *ws__dequeue_outside(ws__worker *w)
     atomic_store_explicit(&pool->inj_lock, 0, memory_order_release);
     if (pushed) {
         ws__dq_publish(&w->dq, ws__dq_private(&w->dq));
-        ws__wake(pool, 1);
+        ws__wake(pool);
     }
     return first;
 }

@@ -15,25 +15,42 @@
  *   5. futex_wait(&epoch, e): sleeps only while epoch is still e.
  *   6. On waking, nsleep -= 1 and search again.
  *
+ * Searching (worker.c's search()): a worker counts itself in `searching`
+ * while it spins for work. Every worker that leaves park() searches first,
+ * and clears `wake_pending` once counted.
+ *
  * Posting work (ws__dq_publish, outside submission), then ws__wake():
  *   1. Make the work visible (a seq_cst store of a deque's bottom, or the
  *      outside queue's enqueue: an xchg that liburcu documents as a full
- *      barrier, followed by our seq_cst load).
- *   2. If nsleep > 0 (seq_cst load): epoch += 1, then futex_wake.
+ *      barrier, followed by our seq_cst loads).
+ *   2. If searching > 0 (seq_cst load): done; a searcher will find it.
+ *   3. If nsleep == 0: done; nobody sleeps, busy workers will find it.
+ *   4. If wake_pending was already set (exchange): done; a woken worker is
+ *      on its way and will search.
+ *   5. epoch += 1, then futex_wake one sleeper.
+ * So a stream of posts to a pool with a searcher costs no system call, and
+ * a burst wakes one worker at a time: a searcher that finds work and was
+ * the last one searching calls ws__wake itself (a chain, as Go's scheduler
+ * does with its spinning threads), so the pool wakes as many workers as the
+ * work can feed, without a thundering herd.
  *
  * The lost wake-up: a worker checks for work (4), finds none, and sleeps (5)
- * while a poster makes work visible (1) without waking anyone (2). It cannot
+ * while a poster makes work visible (1) without waking anyone. It cannot
  * happen:
- *   - both sides do "write mine, then read theirs" with seq_cst, so in the
- *     single total order either the poster's read of nsleep comes after the
- *     worker's increment (it wakes), or the worker's check comes after the
- *     post (it sees the work): the store-buffering outcome is forbidden;
+ *   - poster and sleeper both do "write mine, then read theirs" with
+ *     seq_cst, so in the single total order either the poster's read of
+ *     nsleep comes after the worker's increment (it wakes), or the worker's
+ *     check comes after the post (it sees the work): the store-buffering
+ *     outcome is forbidden;
+ *   - a poster that saw searching > 0 read it before that searcher's
+ *     decrement; the searcher then either found a job (and, if it was the
+ *     last searcher, runs this protocol's wake itself) or goes to sleep
+ *     through steps 1-4 above, whose check comes after the post in S;
+ *   - a poster that saw wake_pending relies on the wake that set it: the
+ *     epoch bump makes a sleeper return (from futex_wait, or at once if it
+ *     had not got there), and every return from park() searches;
  *   - if the poster bumps epoch after step 1 but before step 5, futex_wait
- *     compares epoch with e inside the kernel and returns at once;
- *   - if it bumps epoch after the worker sleeps, futex_wake finds it.
- * A poster that sees nsleep > 0 wakes one sleeper; a woken worker that finds
- * work and still sees sleepers wakes the next (a chain), so a burst of work
- * wakes as many workers as it can feed without a thundering herd.
+ *     compares epoch with e inside the kernel and returns at once.
  *
  * Work that stays private: a sleeping worker set every demand flag in step
  * 3, so the next ws_spawn of a busy worker publishes half of its private
@@ -63,16 +80,20 @@ void ws__futex_wake(_Atomic uint32_t *addr, int n)
     syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
 }
 
-void ws__wake(ws_pool *pool, unsigned n)
+void ws__wake(ws_pool *pool)
 {
     /* seq_cst: after the post in S (see the protocol above). */
-    if (atomic_load_explicit(&pool->nsleep, memory_order_seq_cst) == 0)
+    if (atomic_load_explicit(&pool->searching, memory_order_seq_cst) > 0 ||
+        atomic_load_explicit(&pool->nsleep, memory_order_seq_cst) == 0)
+        return;
+    /* seq_cst: one wake in flight at a time; cleared by the woken. */
+    if (atomic_exchange_explicit(&pool->wake_pending, 1, memory_order_seq_cst))
         return;
     WS__PERTURB();
     /* seq_cst: orders the bump before the wake; a sleeper that read the old
        epoch either sees the new value in futex_wait or is woken. */
     atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_seq_cst);
-    ws__futex_wake(&pool->epoch, (int)n);
+    ws__futex_wake(&pool->epoch, 1);
 }
 
 void ws__wake_all(ws_pool *pool)

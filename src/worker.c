@@ -105,21 +105,12 @@ void ws__share(ws__worker *w)
         return;
     ws__dq_publish(&w->dq, (n + 1) / 2);
     ws__stat_inc(&w->stats.shares);
-    ws__wake(w->pool, 1);
+    ws__wake(w->pool);
 }
 
 static void run_job(ws__worker *w, ws__job *j)
 {
     j->exec(j, w);
-}
-
-/* A job was found while others may sleep: wake the next one (sleep.c). */
-static void found_work(ws__worker *w)
-{
-    if (ws__dq_private(&w->dq) > 0)
-        ws__share(w);
-    else if (ws__dq_has_public(&w->dq))
-        ws__wake(w->pool, 1);
 }
 
 static uint64_t now_us(void)
@@ -143,6 +134,31 @@ static void pin_and_name(ws__worker *w)
     }
 }
 
+/* Spins for work for up to spin_us, counted in pool->searching (see the
+ * protocol in sleep.c). NULL when it gives up. */
+static ws__job *search(ws__worker *w)
+{
+    ws_pool *pool = w->pool;
+    /* seq_cst: in S before any poster's load of searching that skips the
+       wake because of us. */
+    atomic_fetch_add_explicit(&pool->searching, 1, memory_order_seq_cst);
+    /* seq_cst: a woken worker is counted: later posts need no other wake. */
+    atomic_store_explicit(&pool->wake_pending, 0, memory_order_seq_cst);
+    uint64_t start = now_us();
+    unsigned spins = 0;
+    ws__job *j;
+    while (!(j = ws__find_work(w)) && now_us() - start < pool->spin_us) {
+        for (unsigned k = 0; k < 32; k++)
+            ws__cpu_relax();
+        if (++spins % 16 == 0)
+            sched_yield();
+    }
+    /* seq_cst: leaves the count before a sleeper's check (sleep.c). */
+    if (atomic_fetch_sub_explicit(&pool->searching, 1, memory_order_seq_cst) == 1 && j)
+        ws__wake(pool); /* the last searcher found work: hand the search on */
+    return j;
+}
+
 void *ws__worker_main(void *arg)
 {
     ws__worker *w = arg;
@@ -152,34 +168,22 @@ void *ws__worker_main(void *arg)
     urcu_memb_register_thread();
     for (;;) {
         ws__job *j = ws__find_work(w);
-        if (j) {
-            found_work(w);
-            run_job(w, j);
-            continue;
+        if (!j) {
+            ws__publish_finished(w);
+            j = search(w);
         }
-        ws__publish_finished(w);
-        /* Search for up to spin_us, then park. */
-        uint64_t start = now_us();
-        unsigned spins = 0;
-        while (!j && now_us() - start < pool->spin_us) {
-            for (unsigned k = 0; k < 32; k++)
-                ws__cpu_relax();
-            if (++spins % 16 == 0)
-                sched_yield();
-            j = ws__find_work(w);
+        while (!j) {
+            /* seq_cst: pairs with the store in ws_pool_destroy; set only
+               once every accepted job has finished. */
+            if (atomic_load_explicit(&pool->stop, memory_order_seq_cst))
+                goto out;
+            ws__reclaim(w);
+            ws__park(w);
+            j = search(w); /* every return from park searches (sleep.c) */
         }
-        if (j) {
-            found_work(w);
-            run_job(w, j);
-            continue;
-        }
-        /* seq_cst: pairs with the store in ws_pool_destroy; set only once
-           every accepted job has finished. */
-        if (atomic_load_explicit(&pool->stop, memory_order_seq_cst))
-            break;
-        ws__reclaim(w);
-        ws__park(w);
+        run_job(w, j);
     }
+out:
     urcu_memb_unregister_thread();
     ws__self = NULL;
     return NULL;
@@ -209,7 +213,6 @@ int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_
             ws__job *j = ws__find_work(w);
             if (j) {
                 w->help_depth++;
-                found_work(w);
                 run_job(w, j);
                 w->help_depth--;
                 spins = 0;
