@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <wsched.h>
 
+#include "fib.h"
+
 static _Atomic long allocs;
 
 void *__real_malloc(size_t n);
@@ -34,27 +36,6 @@ int __wrap_posix_memalign(void **p, size_t a, size_t n)
 {
     atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
     return __real_posix_memalign(p, a, n);
-}
-
-typedef struct fib_arg {
-    int n;
-    long r;
-} fib_arg;
-
-static int fib(void *p)
-{
-    fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return 0;
-    }
-    fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    ws_task t;
-    ws_spawn(&t, fib, &x);
-    fib(&y);
-    ws_sync(&t);
-    a->r = x.r + y.r;
-    return 0;
 }
 
 static long counted;

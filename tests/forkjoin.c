@@ -6,26 +6,7 @@
 #include <string.h>
 #include <wsched.h>
 
-typedef struct fib_arg {
-    int n;
-    long r;
-} fib_arg;
-
-static int fib(void *p)
-{
-    fib_arg *a = p;
-    if (a->n < 2) {
-        a->r = a->n;
-        return 0;
-    }
-    fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    ws_task t;
-    ws_spawn(&t, fib, &x);
-    fib(&y);
-    CHECK_EQ(ws_sync(&t), 0);
-    a->r = x.r + y.r;
-    return 0;
-}
+#include "fib.h"
 
 typedef struct nq_arg {
     int n, row;

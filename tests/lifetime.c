@@ -2,21 +2,9 @@
  * leave no thread behind (memory: LeakSanitizer in the ASan build). */
 #include "check.h"
 
-#include <dirent.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <wsched.h>
-
-static int threads(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    CHECK(d != NULL);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
 
 static int bump(void *arg)
 {
@@ -50,7 +38,7 @@ int main(void)
 
     /* The baseline is taken after one full cycle: runtime threads started
        lazily by the sanitizers belong to the process, not to a pool. */
-    int base = threads();
+    int base = test_threads();
     double end = test_now() + test_stress_seconds(120);
     int cycles;
     for (cycles = 0; cycles < 1000 && test_now() < end; cycles++) {
@@ -60,8 +48,8 @@ int main(void)
             CHECK_EQ(ws_run(pool, bump, &count), 0);
         CHECK_EQ(ws_pool_destroy(pool), 0);
     }
-    printf("lifetime: %d create/destroy cycles, threads %d -> %d\n", cycles, base, threads());
+    printf("lifetime: %d create/destroy cycles, threads %d -> %d\n", cycles, base, test_threads());
     CHECK_EQ(cycles, 1000);
-    CHECK_EQ(threads(), base);
+    CHECK_EQ(test_threads(), base);
     return 0;
 }
