@@ -225,7 +225,7 @@ def plot(cases, folder, nproc):
         "unset output",
         f"set terminal pngcairo size 1200,{350 * rows} font ',10'",
         "set output 'speedup.png'", "unset logscale", "set style data linespoints",
-        "unset xtics", "set xtics 1", "set key left top", f"set multiplot layout {rows},{cols} "
+        "unset xtics", "set xtics 1", "set key inside left top", f"set multiplot layout {rows},{cols} "
         "title 'Speedup (1-worker time / P-worker time) against workers P'",
     ]
     for i, w in enumerate(scaling):
