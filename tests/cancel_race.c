@@ -117,5 +117,6 @@ int main(void)
     } while (++rounds < 20000 && test_now() < end);
     CHECK_EQ(ws_pool_destroy(pool), 0);
     printf("cancel_race: %ld rounds, cancel won %ld, worker won %ld\n", rounds, wins[0], wins[1]);
+    printf("stress: cancel_race ops=%ld items=%ld\n", rounds, wins[0] + wins[1]);
     return 0;
 }

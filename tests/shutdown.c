@@ -176,5 +176,6 @@ int main(void)
     while (++rounds < 2000 && test_now() < end);
     printf("shutdown: %ld rounds; %ld ran, %ld cancelled by cancel, %ld by shutdown\n", rounds,
            totals[0], totals[1], totals[2]);
+    printf("stress: shutdown ops=%ld items=%ld\n", rounds, totals[0] + totals[1] + totals[2]);
     return 0;
 }

@@ -44,7 +44,14 @@ int main(void)
     long cycles = 100000;
     double deadline = test_now() + test_stress_seconds(60);
     long i;
+    unsigned rng = 12345;
     for (i = 0; i < cycles && test_now() < deadline; i++) {
+        /* 0-8 us apart: the submission lands anywhere in the worker's
+           search, announcement, last check or sleep. */
+        rng = rng * 1103515245u + 12345u;
+        double until = test_now() + (double)(rng >> 16 & 7) * 1e-6;
+        while (test_now() < until)
+            ;
         ws_future *f;
         CHECK_EQ(ws_submit(pool, noop, &count, &f), 0);
         CHECK_EQ(ws_future_wait(f, 10LL * 1000000000), 0);
@@ -54,6 +61,7 @@ int main(void)
     CHECK_EQ(ws_pool_stats(pool, -1, &st), 0);
     printf("sleep: %ld park/wake cycles, %llu parks, no wake-up lost\n", i,
            (unsigned long long)st.parks);
+    printf("stress: sleep ops=%ld items=%ld\n", i, i);
     CHECK(i >= 10000);
     CHECK(st.parks >= 100);
     CHECK_EQ(atomic_load(&count), i + 1);
