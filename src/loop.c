@@ -92,8 +92,11 @@ static int run_piece(void *arg)
         size_t pieces = (n + l->grain - 1) / l->grain;
         return split(p, p->lo + pieces / 2 * l->grain, 0);
     }
-    if (p->owner != ws_worker_id()) /* migrated: may split again */
+    int me = ws_worker_id();
+    if (p->owner != me) { /* migrated: may split again, once */
+        p->owner = me;
         p->splits = p->splits / 2 > l->nworkers ? p->splits / 2 : l->nworkers;
+    }
     if (n > 1 && p->splits > 0)
         return split(p, p->lo + n / 2, p->splits / 2);
     return leaf(p);
