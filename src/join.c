@@ -10,7 +10,9 @@
  * empty deque, and a deque loses its oldest items first), so the waiting
  * worker's stack grows by at most the depth of that subtree. It never runs
  * unrelated work while a frame waits, and sleeps on the frame only after it
- * has spun for a while without anything to steal back.
+ * has spun for a while without anything to steal back. (The one thief whose
+ * deque may hold older work is a worker helping while it waits on a future;
+ * that helping nests at most WS__HELP_DEPTH deep.)
  */
 #include "internal.h"
 

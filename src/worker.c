@@ -28,7 +28,7 @@ static ws__job *steal_once(ws__worker *w, ws__worker *victim, int *status)
     urcu_memb_read_lock();
     *status = ws__dq_steal(&victim->dq, &item);
     /* Real edge: this read side ends before any grace period that frees a
-       buffer it may have read (acquired in the retire callback). */
+       buffer it may have read (acquired in ws__reclaim, pool.c). */
     WS__TSAN_RELEASE(&ws__rcu_token);
     urcu_memb_read_unlock();
     if (*status != WS__DQ_OK) {
