@@ -105,6 +105,7 @@ static ws_future *take(ws_cq *q)
     cq_l *c = caa_container_of(node, cq_l, node);
     WS__TSAN_ACQUIRE(c);
     ws_future *f = c->f;
+    WS__HB_ACQUIRE(f); /* fired after f became final (see future.c) */
     ws__free(c);
     /* relaxed: a count. */
     atomic_fetch_sub_explicit(&q->pending, 1, memory_order_relaxed);

@@ -92,9 +92,11 @@ void ws_future_release(ws_future *f)
 {
     if (!f)
         return;
+    WS__HB_RELEASE(&f->refs);
     /* acq_rel: release our uses of f; the last dropper acquires them all. */
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
         return;
+    WS__HB_ACQUIRE(&f->refs);
     pthread_mutex_destroy(&f->lock);
     if (f->pool)
         ws__pool_release(f->pool);
@@ -118,6 +120,7 @@ static void fire_all(ws_future *f)
 /* Moves f from phase `from` to a final phase. false if f was not in `from`. */
 static bool finish(ws_future *f, uint32_t from, uint32_t to)
 {
+    WS__HB_RELEASE(f); /* the task's writes, to whoever sees f final */
     /* relaxed: the CAS below decides. */
     uint32_t s = atomic_load_explicit(&f->state, memory_order_relaxed);
     do {
@@ -140,6 +143,7 @@ void ws__future_exec(ws__job *job, ws__worker *w)
 {
     ws_future *f = (ws_future *)job;
     ws_pool *pool = f->pool;
+    WS__HB_ACQUIRE(job);
     if (ws__cancelling(pool)) {
         f->status = WS_ECANCELED;
         finish(f, PH_PENDING, PH_CANCELLED);
@@ -224,17 +228,30 @@ int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
     return 0;
 }
 
+/* Whether f is final; if so, the task's writes are visible to the caller. */
+static bool is_final(ws_future *f)
+{
+    /* acquire: a final phase makes the status and the task's writes
+       visible (pairs with finish()'s release). */
+    if (!(atomic_load_explicit(&f->state, memory_order_acquire) & F_FINAL))
+        return false;
+    WS__HB_ACQUIRE(f);
+    return true;
+}
+
 static int wait_until(ws_future *f, const struct timespec *deadline)
 {
-    return ws__help_until(ws__self, &f->state, F_FINAL, F_WAITERS, deadline);
+    int rc = ws__help_until(ws__self, &f->state, F_FINAL, F_WAITERS, deadline);
+    if (rc == 0)
+        WS__HB_ACQUIRE(f);
+    return rc;
 }
 
 int ws_future_wait(ws_future *f, int64_t timeout_ns)
 {
     if (!f)
         return WS_EINVAL;
-    /* acquire: a final phase makes the status visible. */
-    if (atomic_load_explicit(&f->state, memory_order_acquire) & F_FINAL)
+    if (is_final(f))
         return 0;
     if (timeout_ns == 0)
         return WS_ETIMEDOUT;
@@ -250,6 +267,8 @@ int ws_future_status(const ws_future *f)
         return WS_EINVAL;
     /* acquire: pairs with finish()'s release of the status. */
     uint32_t s = atomic_load_explicit(&((ws_future *)f)->state, memory_order_acquire);
+    if (s & F_FINAL)
+        WS__HB_ACQUIRE(f);
     switch (s & PH_MASK) {
     case PH_DONE:
         return f->status;
@@ -363,8 +382,7 @@ static void any_fire(ws__listener *l, ws_future *f)
 static bool first_done(ws_future *const *futs, size_t n, size_t *index)
 {
     for (size_t i = 0; i < n; i++) {
-        /* acquire: a final phase makes the status visible. */
-        if (atomic_load_explicit(&futs[i]->state, memory_order_acquire) & F_FINAL) {
+        if (is_final(futs[i])) {
             *index = i;
             return true;
         }
@@ -421,8 +439,7 @@ int ws_wait_all(ws_future *const *futs, size_t n, int64_t timeout_ns)
     if (timeout_ns > 0)
         ws__deadline(&deadline, timeout_ns);
     for (size_t i = 0; i < n; i++) {
-        /* acquire: a final phase needs no wait. */
-        if (atomic_load_explicit(&futs[i]->state, memory_order_acquire) & F_FINAL)
+        if (is_final(futs[i]))
             continue;
         if (timeout_ns == 0)
             return WS_ETIMEDOUT;
@@ -467,15 +484,19 @@ static void when_fire(ws__listener *l, ws_future *f)
     when_l *wl = (when_l *)l;
     when_b *b = wl->b;
     b->status[wl->index] = ws_future_status(f);
+    WS__HB_RELEASE(b); /* each input's writes, to the output's completer */
     if (b->any) {
         int none = -1;
         /* relaxed: only one firing may win; the output carries the rest. */
         if (atomic_compare_exchange_strong_explicit(&b->first, &none, (int)wl->index,
-                                                    memory_order_relaxed, memory_order_relaxed))
+                                                    memory_order_relaxed, memory_order_relaxed)) {
+            WS__HB_ACQUIRE(b);
             when_done(b, (int)wl->index);
+        }
         /* acq_rel: each firing's status write happens before the last
            firing's scan of the slots. */
     } else if (atomic_fetch_sub_explicit(&b->remaining, 1, memory_order_acq_rel) == 1) {
+        WS__HB_ACQUIRE(b);
         int st = 0;
         for (size_t i = 0; i < b->n && !st; i++)
             st = b->status[i];

@@ -243,4 +243,24 @@ bool ws__deadline_passed(const struct timespec *ts);
 #define WS__TSAN_ACQUIRE(addr) ((void)0)
 #endif
 
+/* The edges a user's TSan build must see when it links a library built
+ * without TSan (Release): the library's own atomics are invisible there, so
+ * the handing of a task's arg to a worker, and of its results back, would
+ * look like races in the user's code. In such a library these call the TSan
+ * runtime when the process has one (weak symbols, NULL otherwise), on slow
+ * paths only: submission, execution of a queued or stolen job, publication
+ * of deque work, completion of a stolen or queued job, and the waits that
+ * observe it. In a TSan build of the library TSan sees the atomics
+ * themselves, so these are nothing: no edge is added that could hide a race
+ * in the library. */
+#ifdef WS__TSAN
+#define WS__HB_RELEASE(addr) ((void)0)
+#define WS__HB_ACQUIRE(addr) ((void)0)
+#else
+void __tsan_acquire(void *addr) __attribute__((weak, visibility("default")));
+void __tsan_release(void *addr) __attribute__((weak, visibility("default")));
+#define WS__HB_RELEASE(addr) (__tsan_release ? __tsan_release((void *)(addr)) : (void)0)
+#define WS__HB_ACQUIRE(addr) (__tsan_acquire ? __tsan_acquire((void *)(addr)) : (void)0)
+#endif
+
 #endif

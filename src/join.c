@@ -31,6 +31,7 @@ void ws__task_exec(ws__job *job, ws__worker *w)
     ws__task *t = (ws__task *)job;
     t->status = t->fn(t->arg);
     ws__stat_inc(&w->stats.executed);
+    WS__HB_RELEASE(t); /* the task's writes, to the syncing owner */
     /* release: status before DONE. The frame may be gone once DONE shows;
        a futex wake on a dead address is harmless. */
     uint32_t old = atomic_fetch_or_explicit(&t->st, WS__T_DONE, memory_order_release);
@@ -96,8 +97,10 @@ static int wait_stolen(ws__worker *w, ws__task *t)
     for (;;) {
         /* acquire: pairs with the thief's release of DONE (status). */
         uint32_t s = atomic_load_explicit(&t->st, memory_order_acquire);
-        if (s & WS__T_DONE)
+        if (s & WS__T_DONE) {
+            WS__HB_ACQUIRE(t);
             return t->status;
+        }
         unsigned thief = s >> WS__T_THIEF_SHIFT;
         if (thief) {
             ws__job *j = ws__steal_from(w, pool->workers[thief - 1]);
@@ -132,8 +135,10 @@ static int sync_slow(ws__worker *w, ws__task *t)
 {
     for (;;) {
         /* acquire: pairs with the release of DONE (status). */
-        if (atomic_load_explicit(&t->st, memory_order_acquire) & WS__T_DONE)
+        if (atomic_load_explicit(&t->st, memory_order_acquire) & WS__T_DONE) {
+            WS__HB_ACQUIRE(t);
             return t->status;
+        }
         ws__job *j = ws__dq_pop(&w->dq);
         if (j == &t->job) {
             int st = t->fn(t->arg);
@@ -193,12 +198,14 @@ static void root_exec(ws__job *job, ws__worker *w)
 {
     root *r = (root *)job;
     ws_pool *pool = w->pool;
+    WS__HB_ACQUIRE(job);
     if (ws__cancelling(pool)) {
         r->status = WS_ECANCELED;
     } else {
         r->status = r->fn(r->arg);
         ws__stat_inc(&w->stats.executed);
     }
+    WS__HB_RELEASE(&r->done);
     /* release: status before DONE; the caller's frame may vanish after. */
     uint32_t old = atomic_fetch_or_explicit(&r->done, WS__T_DONE, memory_order_release);
     if (old & WS__T_WAITER)
@@ -224,5 +231,6 @@ int ws_run(ws_pool *pool, ws_fn fn, void *arg)
     ws__enqueue(pool, &r.q);
     /* A worker of another pool keeps running its own pool's work. */
     ws__help_until(w, &r.done, WS__T_DONE, WS__T_WAITER, NULL);
+    WS__HB_ACQUIRE(&r.done);
     return r.status;
 }

@@ -267,9 +267,11 @@ bool ws__cancelling(const ws_pool *pool)
 void ws__enqueue(ws_pool *pool, ws__qjob *j)
 {
     ws__worker *w = ws__self;
+    WS__HB_RELEASE(j); /* the submitter's writes, to the job's runner */
     if (w && w->pool == pool && ws__dq_push(&w->dq, &j->job)) {
         /* A worker's own deque, made stealable at once: the submitter may
            never spawn (and so never share) before it waits. */
+        WS__HB_RELEASE(&w->dq);
         ws__dq_publish(&w->dq, ws__dq_private(&w->dq));
         ws__wake(pool);
         return;
@@ -319,6 +321,7 @@ ws__job *ws__dequeue_outside(ws__worker *w)
     /* release: hands the queue to the next consumer. */
     atomic_store_explicit(&pool->inj_lock, 0, memory_order_release);
     if (pushed) {
+        WS__HB_RELEASE(&w->dq);
         ws__dq_publish(&w->dq, ws__dq_private(&w->dq));
         ws__wake(pool);
     }

@@ -39,6 +39,7 @@ static ws__job *steal_once(ws__worker *w, ws__worker *victim, int *status)
             atomic_store_explicit(&victim->demand, 1, memory_order_relaxed);
         return NULL;
     }
+    WS__HB_ACQUIRE(&victim->dq);
     ws__job *j = item;
     ws__stat_inc(&w->stats.steals);
     if (j->exec == ws__task_exec) {
@@ -103,6 +104,7 @@ void ws__share(ws__worker *w)
     int64_t n = ws__dq_private(&w->dq);
     if (n == 0)
         return;
+    WS__HB_RELEASE(&w->dq); /* frames written by ws_spawn, to thieves */
     ws__dq_publish(&w->dq, (n + 1) / 2);
     ws__stat_inc(&w->stats.shares);
     ws__wake(w->pool);
