@@ -228,8 +228,10 @@ int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_
         }
         if (!spin_start)
             spin_start = now_us();
-        if (now_us() - spin_start < WAIT_SPIN_US)
+        if (now_us() - spin_start < WAIT_SPIN_US) {
+            sched_yield(); /* a worker woken onto this CPU runs at once */
             continue;
+        }
         if (w)
             ws__publish_finished(w);
         /* acquire: as above, for a mask set just now. The bit tells the
