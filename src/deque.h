@@ -13,7 +13,7 @@
  * another worker asks for work. Popping below the private tail is Chase-Lev's
  * take().
  *
- * TSan does not model atomic_thread_fence, so no fence is used: every place
+ * TSan does not model standalone fences, so no fence is used: every place
  * where Le et al. put a fence carries the order on an atomic operation
  * instead, and says why that is at least as strong.
  *
