@@ -259,10 +259,10 @@ WS_EXTERN int ws_cq_destroy(ws_cq *q);
 /* Calls body(lo, hi, arg) over disjoint ranges covering [begin, end), in
  * parallel; any thread, inside a task too. grain > 0: each range has at most
  * grain elements; grain 0: ranges are chosen adaptively (split on demand
- * from idle workers). Returns 0, the first non-zero status a body returned
- * (once one fails, ranges not yet started are skipped), WS_EINVAL (NULL pool
- * or body, begin > end), or WS_ESHUTDOWN. begin == end returns 0 without
- * calling body. */
+ * from idle workers). Every index is passed exactly once, even after a body
+ * has failed. Returns 0, the first non-zero status a body returned (the
+ * earliest), WS_EINVAL (NULL pool or body, begin > end), or WS_ESHUTDOWN.
+ * begin == end returns 0 without calling body. */
 WS_EXTERN int ws_parallel_for(ws_pool *pool, size_t begin, size_t end, size_t grain,
                               int (*body)(size_t lo, size_t hi, void *arg), void *arg);
 

@@ -16,7 +16,7 @@ typedef struct loop {
     size_t grain; /* fixed grain, or 0 */
     size_t chunk; /* adaptive: most elements per body call */
     unsigned nworkers;
-    _Atomic int status; /* the first non-zero status */
+    _Atomic int status; /* the first non-zero status; every range still runs */
 } loop;
 
 typedef struct piece {
@@ -33,12 +33,6 @@ static int fail(loop *l, int rc)
     atomic_compare_exchange_strong_explicit(&l->status, &zero, rc, memory_order_relaxed,
                                             memory_order_relaxed);
     return rc;
-}
-
-static bool failed(loop *l)
-{
-    /* relaxed: a hint to skip work after a failure. */
-    return atomic_load_explicit(&l->status, memory_order_relaxed) != 0;
 }
 
 static int run_piece(void *arg);
@@ -61,12 +55,10 @@ static int leaf(piece *p)
     ws__worker *w = ws__self;
     size_t lo = p->lo, hi = p->hi;
     while (lo < hi) {
-        if (failed(l))
-            return 0;
         size_t n = hi - lo < l->chunk ? hi - lo : l->chunk;
         int rc = l->body(lo, lo + n, l->arg);
         if (rc)
-            return fail(l, rc);
+            fail(l, rc);
         lo += n;
         /* relaxed: a hint that an idle worker wants work (sleep.c). */
         if (w && hi - lo > l->chunk && atomic_load_explicit(&w->demand, memory_order_relaxed)) {
@@ -81,8 +73,6 @@ static int run_piece(void *arg)
 {
     piece *p = arg;
     loop *l = p->l;
-    if (failed(l))
-        return 0;
     size_t n = p->hi - p->lo;
     if (l->grain) {
         if (n <= l->grain) {
