@@ -274,7 +274,8 @@ typedef struct ws_stats {
     uint64_t steals;        /* tasks taken from another worker's deque */
     uint64_t failed_steals; /* steal attempts that found nothing or lost a race */
     uint64_t parks;         /* times a worker went to sleep */
-    uint64_t spawns;        /* ws_spawn calls (ws_join counts one) */
+    uint64_t spawns;        /* ws_spawn frames this worker has synced
+                               (ws_join counts one) */
     uint64_t injected;      /* tasks taken from the queue of outside work */
     uint64_t leapfrogs;     /* tasks stolen back from a thief while syncing */
     uint64_t shares;        /* times private deque work was made stealable */
