@@ -300,6 +300,7 @@ void ws__listen(ws_future *f, ws__listener *l)
        read by an immediate fire. */
     uint32_t s = atomic_fetch_or_explicit(&f->state, F_LISTENERS, memory_order_acq_rel);
     if (s & F_FINAL) {
+        WS__HB_ACQUIRE(f); /* the task's writes, to what the listener runs */
         l->next = l->prev = NULL;
         l->fire(l, f);
     } else {
