@@ -3,7 +3,7 @@
 ws_deps_install() {
     local pkgs=(build-essential cmake ninja-build pkg-config liburcu-dev libhwloc-dev
                 clang-14 libclang-rt-14-dev libomp-14-dev libbenchmark-dev libtbb-dev
-                gnuplot-nox "$@")
+                gnuplot-nox python3 "$@")
     local missing=()
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
