@@ -170,24 +170,30 @@ void ws__future_exec(ws__job *job, ws__worker *w)
     ws_future_release(f); /* the job's reference */
 }
 
-/* Queues f's job on pool (CPU workers). The job holds a reference. */
-static int submit(ws_pool *pool, ws_future *f)
+/* Queues f's job on pool: its CPU workers, or its blocking lane. The job
+ * holds a reference. */
+static int submit(ws_pool *pool, ws_future *f, bool blocking)
 {
     int rc = ws__accept(pool);
-    if (rc)
+    if (rc || !blocking) {
+        if (!rc)
+            ws__enqueue(pool, &f->q);
         return rc;
-    ws__enqueue(pool, &f->q);
-    return 0;
+    }
+    rc = ws__blocking_submit(pool, &f->q);
+    if (rc)
+        ws__finished(pool); /* accepted, then refused: destroy must not wait for it */
+    return rc;
 }
 
-int ws_submit(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
+static int create(ws_pool *pool, ws_fn fn, void *arg, ws_future **out, bool blocking)
 {
     if (!pool || !fn || !out)
         return WS_EINVAL;
     ws_future *f = future_new(pool, fn, arg, 2);
     if (!f)
         return WS_ENOMEM;
-    int rc = submit(pool, f);
+    int rc = submit(pool, f, blocking);
     if (rc) {
         atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
         ws_future_release(f);
@@ -195,6 +201,11 @@ int ws_submit(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
     }
     *out = f;
     return 0;
+}
+
+int ws_submit(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
+{
+    return create(pool, fn, arg, out, false);
 }
 
 int ws_post(ws_pool *pool, ws_fn fn, void *arg)
@@ -208,24 +219,7 @@ int ws_post(ws_pool *pool, ws_fn fn, void *arg)
 
 int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
 {
-    if (!pool || !fn || !out)
-        return WS_EINVAL;
-    ws_future *f = future_new(pool, fn, arg, 2);
-    if (!f)
-        return WS_ENOMEM;
-    int rc = ws__accept(pool);
-    if (rc == 0) {
-        rc = ws__blocking_submit(pool, &f->q);
-        if (rc)
-            ws__finished(pool); /* accepted, then refused: destroy must not wait for it */
-    }
-    if (rc) {
-        atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
-        ws_future_release(f);
-        return rc;
-    }
-    *out = f;
-    return 0;
+    return create(pool, fn, arg, out, true);
 }
 
 /* Whether f is final; if so, the task's writes are visible to the caller. */
@@ -339,7 +333,7 @@ static void then_fire(ws__listener *l, ws_future *f)
     ws_future *out = t->out;
     /* relaxed: fire runs after f became final (under f's lock). */
     bool ok = (atomic_load_explicit(&f->state, memory_order_relaxed) & PH_MASK) == PH_DONE;
-    if (!ok || !out->pool || submit(out->pool, out) != 0) {
+    if (!ok || !out->pool || submit(out->pool, out, false) != 0) {
         out->status = WS_ECANCELED;
         finish(out, PH_PENDING, PH_CANCELLED);
         ws_future_release(out); /* the job's reference, never queued */
