@@ -76,11 +76,17 @@ int ws__dq_make_room(ws__deque *dq)
     ws__dq_buf *na = buf_new(dq->ops, cap);
     if (!na)
         return 0;
+    /* Every slot holds a value before any thief can see the buffer: a
+       thief that read an old top loads a slot outside the live ones (and
+       then loses its CAS). */
+    for (int64_t i = 0; i < cap; i++)
+        atomic_init(&na->slot[i], NULL);
     for (int64_t i = dq->top_seen; i < dq->priv; i++) {
         /* relaxed: the owner reads its own slots and fills a buffer that no
            thief sees before the release store of buf below. */
         void *x = atomic_load_explicit(&a->slot[i & a->mask], memory_order_relaxed);
-        atomic_init(&na->slot[i & na->mask], x);
+        /* relaxed: as above. */
+        atomic_store_explicit(&na->slot[i & na->mask], x, memory_order_relaxed);
     }
     /* release: a thief that loads this buffer sees the copied slots. */
     atomic_store_explicit(&dq->buf, na, memory_order_release);

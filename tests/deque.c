@@ -8,6 +8,8 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
 
 #define NTHIEVES 3
 
@@ -24,9 +26,13 @@ static _Atomic long taken_by_thieves;
 static void *retired[64];
 static int nretired;
 
+/* Buffers come poisoned: a slot the deque never wrote is not NULL. */
 static void *xalloc(size_t n)
 {
-    return malloc(n);
+    void *p = malloc(n);
+    if (p)
+        memset(p, 0xa5, n);
+    return p;
 }
 
 /* Old buffers are freed only after every thief has joined. */
@@ -53,7 +59,7 @@ static void *thief(void *arg)
     long n = 0;
     /* acquire: the owner's final state, before the last drain below. */
     while (!atomic_load_explicit(&done, memory_order_acquire)) {
-        void *x;
+        void *x = NULL;
         if (ws__dq_steal(&dq, &x) == WS__DQ_OK) {
             take(x);
             n++;
@@ -63,8 +69,38 @@ static void *thief(void *arg)
     return NULL;
 }
 
+/* A grown buffer holds the live items and NULL everywhere else: a thief
+ * that read an old top may load any slot of it. */
+static void grown_buffer_initialised(void)
+{
+    static item its[40];
+    CHECK(ws__dq_init(&dq, 16, &ops) == 0);
+    for (int i = 0; i < 16; i++)
+        CHECK(ws__dq_push(&dq, &its[i]));
+    ws__dq_publish(&dq, 16);
+    for (int i = 0; i < 5; i++) {
+        void *x = NULL;
+        CHECK_EQ(ws__dq_steal(&dq, &x), WS__DQ_OK);
+        CHECK(x == &its[i]);
+    }
+    for (int i = 16; i < 40; i++) /* grows 16 -> 32 -> 64 */
+        CHECK(ws__dq_push(&dq, &its[i]));
+    ws__dq_buf *a = atomic_load(&dq.buf);
+    CHECK_EQ(a->mask, 63);
+    for (int64_t i = 0; i <= a->mask; i++) {
+        void *x = atomic_load(&a->slot[i]);
+        bool live = i >= 5 && i < 40;
+        CHECK(x == (live ? &its[i] : NULL));
+    }
+    ws__dq_destroy(&dq);
+    for (int i = 0; i < nretired; i++)
+        free(retired[i]);
+    nretired = 0;
+}
+
 int main(void)
 {
+    grown_buffer_initialised();
     double secs = test_stress_seconds(1.5);
     long cap = 1 << 22;
     items = calloc((size_t)cap, sizeof(item));
