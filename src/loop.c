@@ -79,7 +79,7 @@ static int run_piece(void *arg)
             int rc = l->body(p->lo, p->hi, l->arg);
             return rc ? fail(l, rc) : 0;
         }
-        size_t pieces = (n + l->grain - 1) / l->grain;
+        size_t pieces = n / l->grain + (n % l->grain != 0); /* no overflow */
         return split(p, p->lo + pieces / 2 * l->grain, 0);
     }
     int me = ws_worker_id();
