@@ -24,6 +24,8 @@ struct ws__blocking {
     ws_pool *pool;
 };
 
+__thread ws_pool *ws__lane_self;
+
 typedef struct start {
     ws__blocking *b;
     unsigned index;
@@ -37,6 +39,8 @@ static void *lane_main(void *arg)
     char name[16];
     snprintf(name, sizeof(name), "%s-b%u", b->pool->name, index);
     pthread_setname_np(pthread_self(), name);
+    ws__lane_self = b->pool;
+    ws__stack_init();
     pthread_mutex_lock(&b->mu);
     for (;;) {
         if (b->waiting) {
@@ -59,6 +63,7 @@ static void *lane_main(void *arg)
         if (rc == ETIMEDOUT && !b->waiting)
             break;
     }
+    ws__lane_self = NULL;
     b->nthreads--;
     b->slot[index] = SLOT_EXITED;
     pthread_cond_broadcast(&b->gone);

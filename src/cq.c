@@ -112,29 +112,47 @@ static ws_future *take(ws_cq *q)
     return f;
 }
 
+/* Waiting for the next completion: see cq_fire for the sleep protocol. */
+typedef struct cq_wait {
+    ws__wait wt;
+    ws_cq *q;
+    uint32_t seq;  /* seq before the last look */
+    ws_future *got;
+} cq_wait;
+
+static bool cq_ready(ws__wait *wt)
+{
+    cq_wait *cw = (cq_wait *)wt;
+    /* acquire: pairs with cq_fire's bump. */
+    cw->seq = atomic_load_explicit(&cw->q->seq, memory_order_acquire);
+    cw->got = take(cw->q);
+    return cw->got != NULL;
+}
+
+static void cq_sleep(ws__wait *wt, const struct timespec *until)
+{
+    cq_wait *cw = (cq_wait *)wt;
+    ws_cq *q = cw->q;
+    /* seq_cst: see cq_fire. */
+    atomic_fetch_add_explicit(&q->sleepers, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&q->seq, memory_order_seq_cst) == cw->seq)
+        ws__futex_wait(&q->seq, cw->seq, until);
+    atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_seq_cst);
+}
+
 int ws_cq_next(ws_cq *q, int64_t timeout_ns, ws_future **out)
 {
     if (!q || !out)
         return WS_EINVAL;
     struct timespec deadline;
-    if (timeout_ns > 0)
+    if (timeout_ns >= 0)
         ws__deadline(&deadline, timeout_ns);
-    for (;;) {
-        /* acquire: pairs with cq_fire's bump. */
-        uint32_t s = atomic_load_explicit(&q->seq, memory_order_acquire);
-        ws_future *f = take(q);
-        if (f) {
-            *out = f;
-            return 0;
-        }
-        if (timeout_ns == 0 || (timeout_ns > 0 && ws__deadline_passed(&deadline)))
-            return WS_ETIMEDOUT;
-        /* seq_cst: see cq_fire. */
-        atomic_fetch_add_explicit(&q->sleepers, 1, memory_order_seq_cst);
-        if (atomic_load_explicit(&q->seq, memory_order_seq_cst) == s)
-            ws__futex_wait(&q->seq, s, timeout_ns > 0 ? &deadline : NULL);
-        atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_seq_cst);
-    }
+    /* Inside a worker this helps, as every wait does. */
+    cq_wait cw = {{cq_ready, cq_sleep}, q, 0, NULL};
+    int rc = ws__wait_for(ws__self, &cw.wt, timeout_ns >= 0 ? &deadline : NULL);
+    if (rc == 0)
+        *out = cw.got;
+    return rc;
 }
 
 size_t ws_cq_pending(const ws_cq *q)

@@ -32,6 +32,7 @@
 #define F_FINAL      2u /* bit shared by DONE and CANCELLED */
 #define F_WAITERS    4u
 #define F_LISTENERS  8u
+#define F_QUEUED     16u /* its job was queued: a waiter may run it inline */
 
 struct ws_future {
     ws__qjob q; /* the job that runs fn */
@@ -43,6 +44,8 @@ struct ws_future {
     _Atomic uint32_t refs;
     pthread_mutex_t lock; /* guards listeners */
     ws__listener *listeners;
+    bool blocking;          /* its job belongs on the blocking lane */
+    ws_future *fire_next;   /* on this thread's list of futures to fire */
 };
 
 void ws__deadline(struct timespec *ts, int64_t timeout_ns)
@@ -74,6 +77,8 @@ static ws_future *future_new(ws_pool *pool, ws_fn fn, void *arg, uint32_t refs)
     atomic_init(&f->refs, refs);
     pthread_mutex_init(&f->lock, NULL);
     f->listeners = NULL;
+    f->blocking = false;
+    f->fire_next = NULL;
     if (pool)
         ws__pool_retain(pool);
     return f;
@@ -117,6 +122,32 @@ static void fire_all(ws_future *f)
     pthread_mutex_unlock(&f->lock);
 }
 
+/* Firing listeners completes other futures (a continuation cancelled with
+ * its parent, a when_all output, and so on down a chain): those are fired
+ * by the outermost firing on this thread, from a list, so a chain of any
+ * length fires in a loop, not in a recursion. */
+static __thread ws_future *fire_later;
+static __thread bool firing;
+
+static void fire(ws_future *f)
+{
+    if (firing) {
+        ws_future_retain(f); /* the list's reference */
+        f->fire_next = fire_later;
+        fire_later = f;
+        return;
+    }
+    firing = true;
+    fire_all(f);
+    while (fire_later) {
+        ws_future *g = fire_later;
+        fire_later = g->fire_next;
+        fire_all(g);
+        ws_future_release(g);
+    }
+    firing = false;
+}
+
 /* Moves f from phase `from` to a final phase. false if f was not in `from`. */
 static bool finish(ws_future *f, uint32_t from, uint32_t to)
 {
@@ -133,10 +164,35 @@ static bool finish(ws_future *f, uint32_t from, uint32_t to)
                                                     memory_order_acq_rel, memory_order_relaxed));
     WS__PERTURB();
     if (s & F_LISTENERS)
-        fire_all(f);
+        fire(f);
     if (s & F_WAITERS)
         ws__futex_wake(&f->state, INT_MAX);
     return true;
+}
+
+/* Takes f from PENDING to RUNNING, if it is pending and has every flag of
+ * need set; false if it was cancelled or someone else took it. */
+static bool claim(ws_future *f, uint32_t need)
+{
+    /* relaxed: the CAS below decides. */
+    uint32_t s = atomic_load_explicit(&f->state, memory_order_relaxed);
+    WS__PERTURB();
+    do {
+        if ((s & PH_MASK) != PH_PENDING || (s & need) != need)
+            return false;
+        /* acquire: the fields the submitter wrote (also published by the
+           queue); relaxed on failure: we only retry. */
+    } while (!atomic_compare_exchange_weak_explicit(&f->state, &s, (s & ~PH_MASK) | PH_RUNNING,
+                                                    memory_order_acquire, memory_order_relaxed));
+    return true;
+}
+
+static void run(ws_future *f, ws__worker *w)
+{
+    f->status = f->fn(f->arg);
+    if (w)
+        ws__stat_inc(&w->stats.executed);
+    finish(f, PH_RUNNING, PH_DONE);
 }
 
 void ws__future_exec(ws__job *job, ws__worker *w)
@@ -147,27 +203,26 @@ void ws__future_exec(ws__job *job, ws__worker *w)
     if (ws__cancelling(pool)) {
         f->status = WS_ECANCELED;
         finish(f, PH_PENDING, PH_CANCELLED);
-    } else {
-        uint32_t s = PH_PENDING;
-        WS__PERTURB();
-        /* acquire: the fields the submitter wrote (also published by the
-           queue); relaxed on failure: cancelled, nothing to run. The CAS
-           keeps flags only when they are clear, so retry on flag changes. */
-        while (!atomic_compare_exchange_weak_explicit(&f->state, &s, (s & ~PH_MASK) | PH_RUNNING,
-                                                      memory_order_acquire,
-                                                      memory_order_relaxed)) {
-            if ((s & PH_MASK) != PH_PENDING)
-                break;
-        }
-        if ((s & PH_MASK) == PH_PENDING) {
-            f->status = f->fn(f->arg);
-            if (w)
-                ws__stat_inc(&w->stats.executed);
-            finish(f, PH_RUNNING, PH_DONE);
-        }
+    } else if (claim(f, 0)) {
+        run(f, w);
     }
     ws__finished(pool);
     ws_future_release(f); /* the job's reference */
+}
+
+/* A waiter runs f's task itself when nobody has started it: a CPU worker
+ * of f's pool (unless the task belongs on the blocking lane) or a thread of
+ * that pool's blocking lane, while its stack has room. The job stays queued
+ * and is skipped when reached. So a wait on queued work never depends on
+ * another thread, whatever the nesting (a task that submits and waits,
+ * 10,000 deep); past the stack's reserve, spares carry on (spare.c). */
+static void run_inline(ws_future *f)
+{
+    ws_pool *pool = f->pool;
+    ws__worker *w = ws__self;
+    bool ours = w ? w->pool == pool && !f->blocking : pool && ws__lane_self == pool;
+    if (ours && !ws__cancelling(pool) && ws__stack_ok() && claim(f, F_QUEUED))
+        run(f, w);
 }
 
 /* Queues f's job on pool: its CPU workers, or its blocking lane. The job
@@ -175,6 +230,9 @@ void ws__future_exec(ws__job *job, ws__worker *w)
 static int submit(ws_pool *pool, ws_future *f, bool blocking)
 {
     int rc = ws__accept(pool);
+    if (rc == 0)
+        /* release: a waiter that sees QUEUED may run fn(arg) inline. */
+        atomic_fetch_or_explicit(&f->state, F_QUEUED, memory_order_release);
     if (rc || !blocking) {
         if (!rc)
             ws__enqueue(pool, &f->q);
@@ -193,6 +251,7 @@ static int create(ws_pool *pool, ws_fn fn, void *arg, ws_future **out, bool bloc
     ws_future *f = future_new(pool, fn, arg, 2);
     if (!f)
         return WS_ENOMEM;
+    f->blocking = blocking;
     int rc = submit(pool, f, blocking);
     if (rc) {
         atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
@@ -235,6 +294,7 @@ static bool is_final(ws_future *f)
 
 static int wait_until(ws_future *f, const struct timespec *deadline)
 {
+    run_inline(f);
     int rc = ws__help_until(ws__self, &f->state, F_FINAL, F_WAITERS, deadline);
     if (rc == 0)
         WS__HB_ACQUIRE(f);

@@ -64,14 +64,18 @@ struct ws__worker {
     ws__deque dq;
     /* Owner only. */
     WS__ALIGNED ws_pool *pool;
-    unsigned id;
+    unsigned id;         /* index in pool->workers; spares come after the n */
+    bool spare;          /* a spare (spare.c), not one of the pool's n workers */
+    int cpu;             /* the CPU this thread is pinned to, -1: none */
     uint64_t rng;
-    unsigned help_depth; /* nesting of work run while waiting on a future */
     unsigned *victims;   /* other workers, nearest (shared cache) first */
     unsigned nnear;      /* victims[0..nnear) share a cache with this one */
     pthread_t thread;
     struct dq_hdr *retired; /* old deque buffers waiting for a grace period */
     uint64_t finished;      /* accepted jobs this worker finished */
+    /* Spares only, under pool->spare_mu. */
+    int sp_state;  /* WS__SP_* */
+    bool sp_live;  /* a thread was started here and not joined yet */
     /* Owner writes (relaxed load + store), anyone reads. */
     WS__ALIGNED ws__stats stats;
     _Atomic uint64_t finished_pub; /* finished, as last published */
@@ -87,7 +91,10 @@ typedef struct ws__blocking ws__blocking;
 
 struct ws_pool {
     unsigned n;
-    ws__worker **workers;
+    ws__worker **workers;      /* n workers, then up to WS__SPARES_MAX spares */
+    _Atomic unsigned nall;     /* n + spare slots set up so far (only grows) */
+    unsigned fork_gen;         /* ws__fork_gen when the pool was created */
+    int64_t dq_cap;            /* initial deque capacity */
     unsigned spin_us;
     size_t stack_size;
     char name[11];
@@ -125,7 +132,16 @@ struct ws_pool {
     WS__ALIGNED _Atomic uint64_t refs;
 
     ws__blocking *blk;
+
+    /* Spare workers (spare.c): cold, under spare_mu. */
+    WS__ALIGNED pthread_mutex_t spare_mu;
+    pthread_cond_t spare_cv;   /* an idle spare was given work, or stop */
+    unsigned blocked;          /* workers blocked in a wait */
+    unsigned spares_active;    /* spares running pool work */
 };
+
+/* Spare states (ws__worker.sp_state). */
+enum { WS__SP_RUNNING = 0, WS__SP_IDLE = 1, WS__SP_EXITED = 2 };
 
 /* ------------------------------------------------------------------------ */
 /* "alloc.c": every allocation and thread start, fault-injectable in tests.  */
@@ -175,14 +191,67 @@ static inline void ws__stat_inc(_Atomic uint64_t *c)
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
                           memory_order_relaxed);
 }
-/* Waits until *word & mask is non-zero or the deadline (NULL: none)
- * passes; 0 or WS_ETIMEDOUT. w (NULL outside workers) runs other work
- * meanwhile, at most WS__HELP_DEPTH nested. Before sleeping on the word it
- * sets waiter_bit there; whoever sets mask must wake the word if it saw
- * waiter_bit. */
+/* Whether this thread's stack has room to nest more work: helping and
+ * running a waited-for task inline stop at a reserve of a quarter of the
+ * stack (at most 256 KiB). Any thread. */
+bool ws__stack_ok(void);
+/* Measures the calling thread's stack: at a thread's start, so that what
+ * lies below is its usable stack. */
+void ws__stack_init(void);
+/* Every wait in the library: ready() checks the condition (and acquires
+ * what it publishes); sleep() sleeps on a futex until woken, `until` (NULL:
+ * none) or at once if the condition may hold: it must not miss a wake. */
+typedef struct ws__wait ws__wait;
+struct ws__wait {
+    bool (*ready)(ws__wait *wt);
+    void (*sleep)(ws__wait *wt, const struct timespec *until);
+};
+/* Waits until wt->ready() or the deadline (NULL: none) passes; 0 or
+ * WS_ETIMEDOUT. A worker w (NULL elsewhere) runs other work of its pool
+ * meanwhile while its stack has room; when it must block, a spare worker
+ * takes its place (spare.c). Others spin briefly, then sleep. */
+int ws__wait_for(ws__worker *w, ws__wait *wt, const struct timespec *deadline);
+/* ws__wait_for on a word: until *word & mask is non-zero. Before sleeping
+ * it sets waiter_bit in the word; whoever sets mask must wake the word if
+ * it saw waiter_bit. */
 int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_t waiter_bit,
                    const struct timespec *deadline);
-#define WS__HELP_DEPTH 32
+/* The pool's workers and spares set up so far (acquire: their structs). */
+static inline unsigned ws__nall(const ws_pool *pool)
+{
+    return atomic_load_explicit(&((ws_pool *)pool)->nall, memory_order_acquire);
+}
+/* This thread's index in its pool's workers, -1 outside workers. */
+int ws__self_id(void);
+/* Pins the calling thread to cpu (-1: leaves it). */
+void ws__pin(int cpu);
+
+/* "spare.c": compensation for workers blocked in a wait. */
+#define WS__SPARES_MAX 256
+/* w is about to block: its private work is published and a spare worker
+ * is woken or started to stand in for it. false when none could be (at
+ * WS__SPARES_MAX, or no thread could start): w should keep looking for
+ * work now and then. Pair with ws__block_end. */
+bool ws__block_begin(ws__worker *w);
+void ws__block_end(ws__worker *w);
+/* A spare at an idle point: false when it has retired for good (its
+ * thread exits); true when it should go on looking for work. */
+bool ws__spare_keep(ws__worker *w);
+int ws__spares_init(ws_pool *pool);
+/* Stop: wakes idle spares (pool->stop is set) and joins every spare. */
+void ws__spares_stop(ws_pool *pool);
+
+/* "fork.c": a child of fork() refuses the parent's pools. */
+extern _Atomic unsigned ws__fork_gen;
+/* Installs the fork handlers (once); 0 or WS_ENOMEM. */
+int ws__fork_init(void);
+/* Whether grace periods work in this process (false in a child forked while
+ * RCU readers were registered: buffers are then freed at destroy). */
+bool ws__rcu_usable(void);
+/* liburcu's registry and grace periods, serialised against fork(). */
+void ws__rcu_register(void);
+void ws__rcu_unregister(void);
+void ws__rcu_synchronize(void);
 
 /* "pool.c" */
 /* Accepts one job from outside (counts it); WS_ESHUTDOWN after shutdown. */
@@ -211,6 +280,8 @@ struct ws__listener {
 void ws__listen(ws_future *f, ws__listener *l);
 
 /* "blocking.c" */
+/* The pool whose blocking lane runs this thread; NULL elsewhere. */
+extern __thread ws_pool *ws__lane_self;
 int ws__blocking_create(ws_pool *pool, const ws_pool_opts *opts);
 /* Queues an accepted job on the lane; WS_EAGAIN/WS_ENOMEM if no thread can
  * run it. */

@@ -12,7 +12,7 @@
  * unrelated work while a frame waits, and sleeps on the frame only after it
  * has spun for a while without anything to steal back. (The one thief whose
  * deque may hold older work is a worker helping while it waits on a future;
- * that helping nests at most WS__HELP_DEPTH deep.)
+ * that helping stops at the stack's reserve, see ws__stack_ok.)
  */
 #include "internal.h"
 
@@ -23,7 +23,7 @@
 int ws_worker_id(void)
 {
     ws__worker *w = ws__self;
-    return w ? (int)w->id : -1;
+    return w && !w->spare ? (int)w->id : -1;
 }
 
 void ws__task_exec(ws__job *job, ws__worker *w)

@@ -39,7 +39,7 @@ static int run_piece(void *arg);
 
 static int split(piece *p, size_t mid, unsigned splits)
 {
-    piece right = {p->l, mid, p->hi, splits, ws_worker_id()};
+    piece right = {p->l, mid, p->hi, splits, ws__self_id()};
     p->hi = mid;
     p->splits = splits;
     ws_task t;
@@ -82,7 +82,7 @@ static int run_piece(void *arg)
         size_t pieces = n / l->grain + (n % l->grain != 0); /* no overflow */
         return split(p, p->lo + pieces / 2 * l->grain, 0);
     }
-    int me = ws_worker_id();
+    int me = ws__self_id();
     if (p->owner != me) { /* migrated: may split again, once */
         p->owner = me;
         p->splits = p->splits / 2 > l->nworkers ? p->splits / 2 : l->nworkers;
@@ -95,7 +95,7 @@ static int run_piece(void *arg)
 static int loop_root(void *arg)
 {
     piece *p = arg;
-    p->owner = ws_worker_id();
+    p->owner = ws__self_id();
     run_piece(p);
     /* relaxed: every piece was synced before this load. */
     return atomic_load_explicit(&p->l->status, memory_order_relaxed);

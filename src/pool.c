@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <urcu/urcu-memb.h>
 
 /* Old deque buffers: the owner links them on its retired list (the link
  * lives in a header in front of the buffer, so retiring never allocates and
@@ -47,11 +46,13 @@ static void free_retired(ws__worker *w)
 
 void ws__reclaim(ws__worker *w)
 {
-    if (!w->retired)
+    /* Without grace periods (a child of fork(), see fork.c) the buffers
+       wait for destroy. */
+    if (!w->retired || !ws__rcu_usable())
         return;
     /* Every steal that may have read a retired buffer began before this
        point, and its read side ends before the grace period does. */
-    urcu_memb_synchronize_rcu();
+    ws__rcu_synchronize();
     /* Real edge: pairs with the release before each read_unlock (TSan
        cannot see liburcu's own synchronisation). */
     WS__TSAN_ACQUIRE(&ws__rcu_token);
@@ -80,7 +81,9 @@ static int check_opts(const ws_pool_opts *o)
 static void free_workers(ws_pool *pool)
 {
     if (pool->workers) {
-        for (unsigned i = 0; i < pool->n; i++) {
+        /* relaxed: every thread has joined. */
+        unsigned all = atomic_load_explicit(&pool->nall, memory_order_relaxed);
+        for (unsigned i = 0; i < all; i++) {
             ws__worker *w = pool->workers[i];
             if (!w)
                 continue;
@@ -96,7 +99,8 @@ static void free_workers(ws_pool *pool)
     pool->workers = NULL;
 }
 
-/* Stops and joins the first `started` workers (all accepted work is done). */
+/* Stops and joins the first `started` workers and every spare (all
+ * accepted work is done). */
 static void stop_workers(ws_pool *pool, unsigned started)
 {
     /* seq_cst: workers check stop after finding no work; ws__wake_all's
@@ -105,6 +109,7 @@ static void stop_workers(ws_pool *pool, unsigned started)
     ws__wake_all(pool);
     for (unsigned i = 0; i < started; i++)
         pthread_join(pool->workers[i]->thread, NULL);
+    ws__spares_stop(pool);
 }
 
 static int start_workers(ws_pool *pool)
@@ -126,10 +131,9 @@ static int start_workers(ws_pool *pool)
     return 0;
 }
 
-static int init_workers(ws_pool *pool, const ws_pool_opts *opts, const int *cpus, int ncpus)
+static int init_workers(ws_pool *pool, const int *cpus, int ncpus)
 {
-    int64_t cap = opts && opts->deque_capacity ? opts->deque_capacity : 1024;
-    pool->workers = ws__calloc(pool->n, sizeof(ws__worker *));
+    pool->workers = ws__calloc(pool->n + WS__SPARES_MAX, sizeof(ws__worker *));
     pool->cpu_of = ws__malloc(pool->n * sizeof(int));
     if (!pool->workers || !pool->cpu_of)
         return WS_ENOMEM;
@@ -143,7 +147,10 @@ static int init_workers(ws_pool *pool, const ws_pool_opts *opts, const int *cpus
         w->id = i;
         w->rng = 0x9e3779b97f4a7c15ull * (i + 1) | 1;
         pool->cpu_of[i] = pool->pin == WS_PIN_NONE ? -1 : cpus[i % (unsigned)ncpus];
-        if (ws__dq_init(&w->dq, cap, &pool->dq_ops) != 0)
+        w->cpu = pool->cpu_of[i];
+        /* relaxed: no worker runs yet. */
+        atomic_store_explicit(&pool->nall, i + 1, memory_order_relaxed);
+        if (ws__dq_init(&w->dq, pool->dq_cap, &pool->dq_ops) != 0)
             return WS_ENOMEM;
     }
     return ws__victim_order(pool);
@@ -155,6 +162,8 @@ int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
         return WS_EINVAL;
     *out = NULL;
     int rc = check_opts(opts);
+    if (rc == 0)
+        rc = ws__fork_init();
     if (rc)
         return rc;
     int *cpus = NULL;
@@ -171,20 +180,31 @@ int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
     pool->pin = opts ? opts->pin : WS_PIN_DEFAULT;
     pool->spin_us = opts && opts->spin_us ? opts->spin_us : 100;
     pool->stack_size = opts && opts->stack_size ? opts->stack_size : (size_t)8 << 20;
+    pool->dq_cap = opts && opts->deque_capacity ? opts->deque_capacity : 1024;
+    /* relaxed: the child handler is the only writer, in a child. */
+    pool->fork_gen = atomic_load_explicit(&ws__fork_gen, memory_order_relaxed);
     strcpy(pool->name, opts && opts->name ? opts->name : "ws");
     pool->dq_ops = (ws__dq_ops){dq_alloc, dq_free, dq_retire, pool};
     __cds_wfcq_init(&pool->inj_head, &pool->inj_tail);
     atomic_init(&pool->inj_lock, 0);
     atomic_init(&pool->refs, 1);
 
-    rc = init_workers(pool, opts, cpus, ncpus);
+    rc = ws__spares_init(pool);
+    if (rc != 0) {
+        ws__free(cpus);
+        ws__free(pool);
+        return rc;
+    }
+    rc = init_workers(pool, cpus, ncpus);
     ws__free(cpus);
     if (rc == 0)
         rc = ws__blocking_create(pool, opts);
     if (rc == 0) {
-        rc = start_workers(pool);
+        rc = start_workers(pool); /* on failure it stops the spares too */
         if (rc != 0)
             ws__blocking_destroy(pool);
+    } else {
+        ws__spares_stop(pool);
     }
     if (rc != 0) {
         free_workers(pool);
@@ -200,8 +220,17 @@ unsigned ws_pool_workers(const ws_pool *pool)
     return pool ? pool->n : 0;
 }
 
+/* Whether pool was created in this process (not before a fork()). */
+static bool ours(const ws_pool *pool)
+{
+    /* relaxed: changes only in a child, before it has other threads. */
+    return pool->fork_gen == atomic_load_explicit(&ws__fork_gen, memory_order_relaxed);
+}
+
 int ws__accept(ws_pool *pool)
 {
+    if (WS_UNLIKELY(!ours(pool)))
+        return WS_ESHUTDOWN;
     /* seq_cst: count first, then check the state: with shutdown's store of
        state and destroy's loads of the counts (Dekker), either we see the
        shutdown or destroy sees our job; no accepted job is lost. */
@@ -253,7 +282,8 @@ static bool drained(ws_pool *pool)
 {
     /* seq_cst loads: after our state store in S (see ws__accept). */
     uint64_t done = atomic_load_explicit(&pool->finished_other, memory_order_seq_cst);
-    for (unsigned i = 0; i < pool->n; i++)
+    unsigned all = ws__nall(pool);
+    for (unsigned i = 0; i < all; i++)
         done += atomic_load_explicit(&pool->workers[i]->finished_pub, memory_order_seq_cst);
     return atomic_load_explicit(&pool->accepted, memory_order_seq_cst) == done;
 }
@@ -345,22 +375,41 @@ int ws_pool_shutdown(ws_pool *pool, unsigned flags)
     return 0;
 }
 
+typedef struct drain_wait {
+    ws__wait wt;
+    ws_pool *pool;
+} drain_wait;
+
+static bool drain_ready(ws__wait *wt)
+{
+    ws_pool *pool = ((drain_wait *)wt)->pool;
+    /* seq_cst RMW: clears a stale wake-up; reading a finisher's 1 (an RMW
+       reads the latest value) makes its counts visible below. */
+    atomic_exchange_explicit(&pool->drained, 0, memory_order_seq_cst);
+    return drained(pool);
+}
+
+static void drain_sleep(ws__wait *wt, const struct timespec *until)
+{
+    ws_pool *pool = ((drain_wait *)wt)->pool;
+    /* A finisher that signalled after drain_ready's exchange left 1. */
+    ws__futex_wait(&pool->drained, 0, until);
+}
+
 int ws_pool_destroy(ws_pool *pool)
 {
     if (!pool)
         return WS_EINVAL;
+    if (!ours(pool))
+        return 0; /* a child of fork(): the parent's pool has no threads here */
     ws__worker *self = ws__self;
-    if (self && self->pool == pool)
+    if ((self && self->pool == pool) || ws__lane_self == pool)
         return WS_EBUSY;
     ws_pool_shutdown(pool, 0);
-    for (;;) {
-        /* seq_cst RMW: clears a stale wake-up; reading a finisher's 1 (an
-           RMW reads the latest value) makes its counts visible below. */
-        atomic_exchange_explicit(&pool->drained, 0, memory_order_seq_cst);
-        if (drained(pool))
-            break;
-        ws__futex_wait(&pool->drained, 0, NULL);
-    }
+    /* A worker of another pool runs its own pool's work meanwhile: the
+       work it waits for may need that pool. */
+    drain_wait dw = {{drain_ready, drain_sleep}, pool};
+    ws__wait_for(self, &dw.wt, NULL);
     ws__blocking_destroy(pool);
     stop_workers(pool, pool->n);
     free_workers(pool);

@@ -107,7 +107,8 @@ void ws__wake_all(ws_pool *pool)
 static bool work_visible(ws__worker *w)
 {
     ws_pool *pool = w->pool;
-    for (unsigned i = 0; i < pool->n; i++)
+    unsigned all = ws__nall(pool); /* spares too */
+    for (unsigned i = 0; i < all; i++)
         if (ws__dq_has_public(&pool->workers[i]->dq))
             return true;
     /* The outside queue: see ws__enqueue for its ordering. */
@@ -123,7 +124,8 @@ void ws__park(ws__worker *w)
     uint32_t e = atomic_load_explicit(&pool->epoch, memory_order_acquire);
     /* seq_cst: step 2, in S before the checks of step 4. */
     atomic_fetch_add_explicit(&pool->nsleep, 1, memory_order_seq_cst);
-    for (unsigned i = 0; i < pool->n; i++) {
+    unsigned all = ws__nall(pool); /* spares too */
+    for (unsigned i = 0; i < all; i++) {
         ws__worker *v = pool->workers[i];
         /* relaxed: demand is a hint; the owner publishes with seq_cst and
            then checks nsleep, which covers the protocol. Read first so an

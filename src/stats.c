@@ -26,7 +26,8 @@ int ws_pool_stats(const ws_pool *pool, int worker, ws_stats *out)
         read_stats(&pool->workers[worker]->stats, out);
         return 0;
     }
-    for (unsigned i = 0; i < pool->n; i++)
+    unsigned all = ws__nall(pool); /* spares count in the totals */
+    for (unsigned i = 0; i < all; i++)
         read_stats(&pool->workers[i]->stats, out);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* The worker loop: pop, take outside work, steal (victim order), park; and
- * helping while waiting. */
+ * every wait of the library: helping while the stack has room, then a
+ * spare worker in the waiter's place (spare.c). */
 #include "internal.h"
 
 #include <sched.h>
@@ -61,28 +62,38 @@ ws__job *ws__steal_from(ws__worker *w, ws__worker *victim)
     return j;
 }
 
+/* Tries victims[lo .. lo + len) of pool->workers from a random start. */
+static ws__job *steal_range(ws__worker *w, const unsigned *ids, unsigned lo, unsigned len)
+{
+    if (len == 0)
+        return NULL;
+    ws_pool *pool = w->pool;
+    unsigned start = (unsigned)(rng_next(w) % len);
+    for (unsigned k = 0; k < len; k++) {
+        unsigned i = lo + (start + k) % len;
+        ws__worker *v = pool->workers[ids ? ids[i] : i];
+        int status;
+        ws__job *j = v != w ? steal_once(w, v, &status) : NULL;
+        if (j)
+            return j;
+    }
+    return NULL;
+}
+
 static ws__job *steal_any(ws__worker *w)
 {
     ws_pool *pool = w->pool;
-    unsigned n = pool->n - 1;
-    if (n == 0)
-        return NULL;
-    /* Near victims first, each group from a random start. */
-    unsigned groups[2][2] = {{0, w->nnear}, {w->nnear, n}};
-    for (int g = 0; g < 2; g++) {
-        unsigned lo = groups[g][0], len = groups[g][1] - lo;
-        if (len == 0)
-            continue;
-        unsigned start = (unsigned)(rng_next(w) % len);
-        for (unsigned k = 0; k < len; k++) {
-            ws__worker *v = pool->workers[w->victims[lo + (start + k) % len]];
-            int status;
-            ws__job *j = steal_once(w, v, &status);
-            if (j)
-                return j;
-        }
-    }
-    return NULL;
+    unsigned all = ws__nall(pool);
+    if (w->spare) /* a spare: everyone */
+        return steal_range(w, NULL, 0, all);
+    /* Near victims first, then far ones, then spares, each from a random
+       start. */
+    ws__job *j = steal_range(w, w->victims, 0, w->nnear);
+    if (!j)
+        j = steal_range(w, w->victims, w->nnear, pool->n - 1 - w->nnear);
+    if (!j)
+        j = steal_range(w, NULL, pool->n, all - pool->n);
+    return j;
 }
 
 ws__job *ws__find_work(ws__worker *w)
@@ -122,18 +133,26 @@ static uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+void ws__pin(int cpu)
+{
+    if (cpu < 0)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
 static void pin_and_name(ws__worker *w)
 {
     ws_pool *pool = w->pool;
     char name[16];
-    snprintf(name, sizeof(name), "%s-%u", pool->name, w->id);
+    if (w->spare)
+        snprintf(name, sizeof(name), "%s-s%u", pool->name, w->id - pool->n);
+    else
+        snprintf(name, sizeof(name), "%s-%u", pool->name, w->id);
     pthread_setname_np(pthread_self(), name);
-    if (pool->cpu_of[w->id] >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(pool->cpu_of[w->id], &set);
-        pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-    }
+    ws__pin(w->cpu);
 }
 
 /* Spins for work for up to spin_us, counted in pool->searching (see the
@@ -161,17 +180,26 @@ static ws__job *search(ws__worker *w)
     return j;
 }
 
+/* A spare that is no longer needed retires here (ws__spare_keep). */
+static bool keep(ws__worker *w)
+{
+    return !w->spare || ws__spare_keep(w);
+}
+
 void *ws__worker_main(void *arg)
 {
     ws__worker *w = arg;
     ws_pool *pool = w->pool;
     ws__self = w;
+    ws__stack_init();
     pin_and_name(w);
-    urcu_memb_register_thread();
+    ws__rcu_register();
     for (;;) {
         ws__job *j = ws__find_work(w);
         if (!j) {
             ws__publish_finished(w);
+            if (!keep(w))
+                goto out;
             j = search(w);
         }
         while (!j) {
@@ -180,15 +208,53 @@ void *ws__worker_main(void *arg)
             if (atomic_load_explicit(&pool->stop, memory_order_seq_cst))
                 goto out;
             ws__reclaim(w);
+            if (!keep(w))
+                goto out;
             ws__park(w);
             j = search(w); /* every return from park searches (sleep.c) */
         }
         run_job(w, j);
     }
 out:
-    urcu_memb_unregister_thread();
+    ws__rcu_unregister();
     ws__self = NULL;
     return NULL;
+}
+
+int ws__self_id(void)
+{
+    ws__worker *w = ws__self;
+    return w ? (int)w->id : -1;
+}
+
+/* Stack headroom: the lowest address nested work may reach, per thread;
+ * 0 until measured, UINTPTR_MAX when the stack cannot be measured. */
+static __thread uintptr_t stack_floor;
+
+void ws__stack_init(void)
+{
+    pthread_attr_t attr;
+    void *lo;
+    size_t size;
+    stack_floor = UINTPTR_MAX;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    /* The usable stack is what lies below us now: the mapping may also
+       hold the thread's static TLS above (large under TSan). */
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    if (pthread_attr_getstack(&attr, &lo, &size) == 0 && here > (uintptr_t)lo) {
+        size_t usable = here - (uintptr_t)lo;
+        size_t reserve = usable / 4 < ((size_t)256 << 10) ? usable / 4 : (size_t)256 << 10;
+        stack_floor = (uintptr_t)lo + reserve;
+    }
+    pthread_attr_destroy(&attr);
+}
+
+bool ws__stack_ok(void)
+{
+    if (WS_UNLIKELY(!stack_floor))
+        ws__stack_init();
+    return (uintptr_t)__builtin_frame_address(0) > stack_floor;
 }
 
 static bool ts_before(const struct timespec *a, const struct timespec *b)
@@ -200,23 +266,26 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
  * picked up without a futex round trip (tens of microseconds on a VM). */
 #define WAIT_SPIN_US 30
 
-int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_t waiter_bit,
-                   const struct timespec *deadline)
+int ws__wait_for(ws__worker *w, ws__wait *wt, const struct timespec *deadline)
 {
     unsigned spins = 0;
     uint64_t spin_start = 0;
+    bool blocked = false, covered = false;
+    int rc;
     for (;;) {
-        /* acquire: pairs with the release of whoever sets mask. */
-        if (atomic_load_explicit(word, memory_order_acquire) & mask)
-            return 0;
-        if (deadline && ws__deadline_passed(deadline))
-            return WS_ETIMEDOUT;
-        if (w && w->help_depth < WS__HELP_DEPTH) {
+        if (wt->ready(wt)) {
+            rc = 0;
+            break;
+        }
+        if (deadline && ws__deadline_passed(deadline)) {
+            rc = WS_ETIMEDOUT;
+            break;
+        }
+        /* Help while no spare stands in for us and the stack has room. */
+        if (w && !covered && ws__stack_ok()) {
             ws__job *j = ws__find_work(w);
             if (j) {
-                w->help_depth++;
                 run_job(w, j);
-                w->help_depth--;
                 spins = 0;
                 spin_start = 0;
                 continue;
@@ -232,23 +301,55 @@ int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_
             sched_yield(); /* a worker woken onto this CPU runs at once */
             continue;
         }
-        if (w)
-            ws__publish_finished(w);
-        /* acquire: as above, for a mask set just now. The bit tells the
-           completer to wake the word. */
-        uint32_t v = atomic_fetch_or_explicit(word, waiter_bit, memory_order_acquire) | waiter_bit;
-        if (v & mask)
-            return 0;
-        /* A worker sleeps in 1 ms slices to look for work again. */
+        if (w && !blocked) {
+            blocked = true;
+            covered = ws__block_begin(w);
+        }
+        /* A worker that no spare covers sleeps in 1 ms slices to look for
+           work again. */
         const struct timespec *until = deadline;
         struct timespec slice;
-        if (w) {
+        if (w && !covered) {
             ws__deadline(&slice, 1000000);
             if (!deadline || ts_before(&slice, deadline))
                 until = &slice;
         }
-        ws__futex_wait(word, v, until);
+        wt->sleep(wt, until);
         spins = 0;
         spin_start = 0;
     }
+    if (blocked)
+        ws__block_end(w);
+    return rc;
+}
+
+typedef struct word_wait {
+    ws__wait wt;
+    _Atomic uint32_t *word;
+    uint32_t mask, waiter_bit;
+} word_wait;
+
+static bool word_ready(ws__wait *wt)
+{
+    word_wait *ww = (word_wait *)wt;
+    /* acquire: pairs with the release of whoever sets mask. */
+    return atomic_load_explicit(ww->word, memory_order_acquire) & ww->mask;
+}
+
+static void word_sleep(ws__wait *wt, const struct timespec *until)
+{
+    word_wait *ww = (word_wait *)wt;
+    /* acquire: as in word_ready, for a mask set just now. The bit tells
+       the completer to wake the word. */
+    uint32_t v = atomic_fetch_or_explicit(ww->word, ww->waiter_bit, memory_order_acquire) |
+                 ww->waiter_bit;
+    if (!(v & ww->mask))
+        ws__futex_wait(ww->word, v, until);
+}
+
+int ws__help_until(ws__worker *w, _Atomic uint32_t *word, uint32_t mask, uint32_t waiter_bit,
+                   const struct timespec *deadline)
+{
+    word_wait ww = {{word_ready, word_sleep}, word, mask, waiter_bit};
+    return ws__wait_for(w, &ww.wt, deadline);
 }
