@@ -7,6 +7,24 @@
  *
  * Threads. "Any thread" means a worker of this pool, a worker of another pool,
  * or a thread the library does not know (a "foreign" thread).
+ *
+ * Waiting never deadlocks. Every call that waits says what it does in a CPU
+ * worker, in a blocking-lane thread and in a foreign thread (docs/tasks.md
+ * has the table). In a CPU worker a wait first runs the awaited task itself
+ * if nobody has started it, then runs other work of the worker's pool
+ * ("helps"), as long as the worker's stack keeps a reserve (a quarter of
+ * it, at most 256 KiB); when it must block, a spare worker (a thread of the
+ * pool beyond its `workers`, up to 256 of them) stands in for it until it
+ * resumes, so a pool's parallelism survives blocked waiters and a chain of
+ * nested waits of any depth keeps running (docs/liveness.md). A blocking-
+ * lane thread runs an awaited task of its own pool that nobody has started,
+ * then blocks. A foreign thread blocks.
+ *
+ * fork(). A child process may create and use new pools. Pools created
+ * before the fork are unusable in the child: they accept no work
+ * (WS_ESHUTDOWN), ws_pool_destroy returns 0 and does nothing (their memory
+ * is not freed), and their pending futures never complete (wait with a
+ * timeout).
  */
 #ifndef WSCHED_H
 #define WSCHED_H
@@ -98,7 +116,9 @@ WS_EXTERN int ws_pool_create(ws_pool **pool, const ws_pool_opts *opts);
 /* Stops accepting work, finishes all accepted work (CPU and blocking lane),
  * joins every thread and frees the pool. Futures of the pool stay valid
  * until their last release. Returns 0, WS_EINVAL for NULL, or WS_EBUSY when
- * called from a worker of the same pool (then it does nothing). */
+ * called from a worker or a blocking-lane thread of the same pool (then it
+ * does nothing: it would wait for itself). A worker of another pool helps
+ * its own pool while it waits; a foreign thread blocks. */
 WS_EXTERN int ws_pool_destroy(ws_pool *pool);
 
 #define WS_SHUTDOWN_CANCEL_PENDING 1u /* cancel accepted work not yet started */
@@ -116,15 +136,17 @@ WS_EXTERN int ws_pool_shutdown(ws_pool *pool, unsigned flags);
 WS_EXTERN unsigned ws_pool_workers(const ws_pool *pool);
 
 /* 0 .. workers-1 inside a CPU worker of any pool, -1 elsewhere (blocking
- * lane threads included). */
+ * lane threads and spare workers included: a spare stands in for a blocked
+ * worker and may run beside it once it resumes). */
 WS_EXTERN int ws_worker_id(void);
 
 /* ------------------------------------------------------------------------ */
 /* Fork-join: no allocation, no lock on the hot path.                       */
 
 /* Runs fn(arg) as a root task on the pool and waits for it; any thread.
- * Inside a worker of the same pool it runs fn at once in the caller.
- * Returns fn's status, WS_EINVAL (NULL pool or fn), WS_ESHUTDOWN after
+ * Inside a worker of the same pool it runs fn at once in the caller; a
+ * worker of another pool helps its own pool while it waits; a blocking-lane
+ * thread or a foreign thread blocks. Returns fn's status, WS_EINVAL (NULL pool or fn), WS_ESHUTDOWN after
  * ws_pool_shutdown(), or WS_ECANCELED if shut down with
  * WS_SHUTDOWN_CANCEL_PENDING before fn started. */
 WS_EXTERN int ws_run(ws_pool *pool, ws_fn fn, void *arg);
@@ -176,8 +198,13 @@ WS_EXTERN int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future *
 
 /* Waits until f is done (ran or was cancelled) or timeout_ns elapse, measured
  * on CLOCK_MONOTONIC; timeout_ns < 0 waits forever, 0 only checks. Returns 0
- * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. Inside a worker it runs
- * other work meanwhile and may return late by the run time of that work. */
+ * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. Inside a CPU worker of f's
+ * pool it runs f's task itself if nobody has started it (not a task of the
+ * blocking lane); then, in any CPU worker, it runs other work of the
+ * worker's pool meanwhile and may return late by the run time of that work
+ * (see "Waiting never deadlocks" above). A blocking-lane thread of f's pool
+ * runs f's task if nobody has started it, else blocks; a foreign thread
+ * blocks. */
 WS_EXTERN int ws_future_wait(ws_future *f, int64_t timeout_ns);
 
 /* The task's status when done, WS_ECANCELED when cancelled, WS_EBUSY while
@@ -206,12 +233,15 @@ WS_EXTERN int ws_future_then(ws_future *f, ws_fn fn, void *arg, ws_future **out)
 
 /* Waits until every future of futs[0..n) is done or the timeout elapses.
  * Returns 0 when all are done (n == 0: at once), WS_ETIMEDOUT, or WS_EINVAL
- * (NULL futs with n > 0, or a NULL entry). */
+ * (NULL futs with n > 0, or a NULL entry). Waits as ws_future_wait does on
+ * each in turn. */
 WS_EXTERN int ws_wait_all(ws_future *const *futs, size_t n, int64_t timeout_ns);
 
 /* Waits until one future of futs[0..n) is done, without polling; *index gets
  * the lowest index of a done future. n == 0: returns 0 at once with
- * *index = 0 == n (none). Returns 0, WS_ETIMEDOUT, or WS_EINVAL. */
+ * *index = 0 == n (none). Returns 0, WS_ETIMEDOUT, WS_EINVAL, or WS_ENOMEM
+ * (it needs one small listener per future while it sleeps; *index is then
+ * n). Inside a worker it helps, as ws_future_wait does. */
 WS_EXTERN int ws_wait_any(ws_future *const *futs, size_t n, int64_t timeout_ns, size_t *index);
 
 /* A future that completes when all of futs[0..n) are done; its status is 0
@@ -243,7 +273,9 @@ WS_EXTERN int ws_cq_attach(ws_cq *q, ws_future *f);
 
 /* Takes the next finished future, in completion order, waiting up to
  * timeout_ns (< 0: forever). *out is a reference the caller releases.
- * Returns 0, WS_ETIMEDOUT, or WS_EINVAL. */
+ * Returns 0, WS_ETIMEDOUT, or WS_EINVAL. Inside a CPU worker it runs other
+ * work of the worker's pool while it waits (so a task may take its own
+ * children's results); elsewhere it blocks. */
 WS_EXTERN int ws_cq_next(ws_cq *q, int64_t timeout_ns, ws_future **out);
 
 /* Number of attached futures not yet taken by ws_cq_next. */
@@ -261,8 +293,12 @@ WS_EXTERN int ws_cq_destroy(ws_cq *q);
  * grain elements; grain 0: ranges are chosen adaptively (split on demand
  * from idle workers). Every index is passed exactly once, even after a body
  * has failed. Returns 0, the first non-zero status a body returned (the
- * earliest), WS_EINVAL (NULL pool or body, begin > end), or WS_ESHUTDOWN.
- * begin == end returns 0 without calling body. */
+ * earliest), WS_EINVAL (NULL pool or body, begin > end), WS_ESHUTDOWN
+ * after ws_pool_shutdown(), or WS_ECANCELED when a shutdown with
+ * WS_SHUTDOWN_CANCEL_PENDING came before the loop started (then no index
+ * ran). begin == end returns 0 without calling body. Every (begin, end,
+ * grain) is valid, up to SIZE_MAX. Called from a worker of pool it runs in
+ * the caller and its helpers; elsewhere it waits as ws_run does. */
 WS_EXTERN int ws_parallel_for(ws_pool *pool, size_t begin, size_t end, size_t grain,
                               int (*body)(size_t lo, size_t hi, void *arg), void *arg);
 
