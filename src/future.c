@@ -226,13 +226,16 @@ static void run_inline(ws_future *f)
 }
 
 /* Queues f's job on pool: its CPU workers, or its blocking lane. The job
- * holds a reference. */
-static int submit(ws_pool *pool, ws_future *f, bool blocking)
+ * holds a reference. shared: others may hold f already (a continuation). */
+static int submit(ws_pool *pool, ws_future *f, bool blocking, bool shared)
 {
     int rc = ws__accept(pool);
-    if (rc == 0)
+    if (rc == 0 && shared)
         /* release: a waiter that sees QUEUED may run fn(arg) inline. */
         atomic_fetch_or_explicit(&f->state, F_QUEUED, memory_order_release);
+    else if (rc == 0)
+        /* relaxed: f is not shared yet; queueing it publishes it. */
+        atomic_store_explicit(&f->state, PH_PENDING | F_QUEUED, memory_order_relaxed);
     if (rc || !blocking) {
         if (!rc)
             ws__enqueue(pool, &f->q);
@@ -252,7 +255,7 @@ static int create(ws_pool *pool, ws_fn fn, void *arg, ws_future **out, bool bloc
     if (!f)
         return WS_ENOMEM;
     f->blocking = blocking;
-    int rc = submit(pool, f, blocking);
+    int rc = submit(pool, f, blocking, false);
     if (rc) {
         atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
         ws_future_release(f);
@@ -393,7 +396,7 @@ static void then_fire(ws__listener *l, ws_future *f)
     ws_future *out = t->out;
     /* relaxed: fire runs after f became final (under f's lock). */
     bool ok = (atomic_load_explicit(&f->state, memory_order_relaxed) & PH_MASK) == PH_DONE;
-    if (!ok || !out->pool || submit(out->pool, out, false) != 0) {
+    if (!ok || !out->pool || submit(out->pool, out, false, true) != 0) {
         out->status = WS_ECANCELED;
         finish(out, PH_PENDING, PH_CANCELLED);
         ws_future_release(out); /* the job's reference, never queued */
