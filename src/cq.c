@@ -120,12 +120,38 @@ typedef struct cq_wait {
     ws_future *got;
 } cq_wait;
 
+/* Runs one attached future's task that nobody has started, if this thread
+ * may (see ws__future_run_inline): a lane thread or a worker taking its own
+ * children never waits for a free thread. */
+static void run_one(ws_cq *q)
+{
+    ws_future *cand[8]; /* the first few not done: some may be running */
+    int k = 0;
+    pthread_mutex_lock(&q->mu);
+    for (cq_l *c = q->watching; c && k < 8; c = c->next) {
+        if (ws_future_wait(c->f, 0) != 0) {
+            ws_future_retain(c->f); /* may fire and be taken once we unlock */
+            cand[k++] = c->f;
+        }
+    }
+    pthread_mutex_unlock(&q->mu);
+    bool done = false;
+    for (int i = 0; i < k; i++) {
+        done = done || ws__future_run_inline(cand[i]);
+        ws_future_release(cand[i]);
+    }
+}
+
 static bool cq_ready(ws__wait *wt)
 {
     cq_wait *cw = (cq_wait *)wt;
     /* acquire: pairs with cq_fire's bump. */
     cw->seq = atomic_load_explicit(&cw->q->seq, memory_order_acquire);
     cw->got = take(cw->q);
+    if (!cw->got && (ws__self || ws__lane_self)) {
+        run_one(cw->q);
+        cw->got = take(cw->q);
+    }
     return cw->got != NULL;
 }
 

@@ -170,6 +170,17 @@ static bool finish(ws_future *f, uint32_t from, uint32_t to)
     return true;
 }
 
+/* Whether f is final; if so, the task's writes are visible to the caller. */
+static bool is_final(ws_future *f)
+{
+    /* acquire: a final phase makes the status and the task's writes
+       visible (pairs with finish()'s release). */
+    if (!(atomic_load_explicit(&f->state, memory_order_acquire) & F_FINAL))
+        return false;
+    WS__HB_ACQUIRE(f);
+    return true;
+}
+
 /* Takes f from PENDING to RUNNING, if it is pending and has every flag of
  * need set; false if it was cancelled or someone else took it. */
 static bool claim(ws_future *f, uint32_t need)
@@ -211,18 +222,28 @@ void ws__future_exec(ws__job *job, ws__worker *w)
 }
 
 /* A waiter runs f's task itself when nobody has started it: a CPU worker
- * of f's pool (unless the task belongs on the blocking lane) or a thread of
- * that pool's blocking lane, while its stack has room. The job stays queued
- * and is skipped when reached. So a wait on queued work never depends on
- * another thread, whatever the nesting (a task that submits and waits,
- * 10,000 deep); past the stack's reserve, spares carry on (spare.c). */
-static void run_inline(ws_future *f)
+ * or a blocking-lane thread of f's pool, while its stack has room. A CPU
+ * worker runs a task of the blocking lane as a blocked worker (a spare
+ * stands in for it meanwhile). The job stays queued and is skipped when
+ * reached. So a wait on queued work never depends on another thread being
+ * free, whatever the nesting (a task that submits and waits, 10,000 deep;
+ * a lane full of threads that wait on lane tasks); past the stack's
+ * reserve, spares carry on (spare.c). true if f is final now. */
+bool ws__future_run_inline(ws_future *f)
 {
     ws_pool *pool = f->pool;
     ws__worker *w = ws__self;
-    bool ours = w ? w->pool == pool && !f->blocking : pool && ws__lane_self == pool;
-    if (ours && !ws__cancelling(pool) && ws__stack_ok() && claim(f, F_QUEUED))
+    bool ours = w ? w->pool == pool : pool && ws__lane_self == pool;
+    if (!ours || ws__cancelling(pool) || !ws__stack_ok() || !claim(f, F_QUEUED))
+        return is_final(f);
+    if (w && f->blocking) {
+        ws__block_begin(w);
         run(f, w);
+        ws__block_end(w);
+    } else {
+        run(f, w);
+    }
+    return true;
 }
 
 /* Queues f's job on pool: its CPU workers, or its blocking lane. The job
@@ -284,20 +305,10 @@ int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
     return create(pool, fn, arg, out, true);
 }
 
-/* Whether f is final; if so, the task's writes are visible to the caller. */
-static bool is_final(ws_future *f)
-{
-    /* acquire: a final phase makes the status and the task's writes
-       visible (pairs with finish()'s release). */
-    if (!(atomic_load_explicit(&f->state, memory_order_acquire) & F_FINAL))
-        return false;
-    WS__HB_ACQUIRE(f);
-    return true;
-}
-
 static int wait_until(ws_future *f, const struct timespec *deadline)
 {
-    run_inline(f);
+    if (ws__future_run_inline(f))
+        return 0;
     int rc = ws__help_until(ws__self, &f->state, F_FINAL, F_WAITERS, deadline);
     if (rc == 0)
         WS__HB_ACQUIRE(f);
@@ -467,6 +478,10 @@ int ws_wait_any(ws_future *const *futs, size_t n, int64_t timeout_ns, size_t *in
         return 0;
     if (timeout_ns == 0)
         return WS_ETIMEDOUT;
+    /* Run one that nobody has started, if this thread may (see above). */
+    for (size_t i = 0; i < n; i++)
+        if (ws__future_run_inline(futs[i]) && first_done(futs, n, index))
+            return 0;
     any_l *ls = ws__calloc(n, sizeof(*ls));
     if (!ls)
         return WS_ENOMEM;

@@ -278,6 +278,9 @@ struct ws__listener {
 };
 /* Adds l to f's listeners, or fires it at once if f is already final. */
 void ws__listen(ws_future *f, ws__listener *l);
+/* Runs f's task in the caller if nobody has started it and the caller may
+ * (a CPU worker or lane thread of f's pool); true if f is final now. */
+bool ws__future_run_inline(ws_future *f);
 
 /* "blocking.c" */
 /* The pool whose blocking lane runs this thread; NULL elsewhere. */

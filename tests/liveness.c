@@ -14,7 +14,9 @@
  *   - cancelling the root of a 200,000-link then() chain, from a foreign
  *     thread and from a worker with a 64 KiB stack; a 200,000-deep when_all
  *     chain completing;
- *   - a blocking-lane task that waits on a lane future with blocking_max 1.
+ *   - with blocking_max 1: a lane task that waits on a lane future; a lane
+ *     task waiting on a CPU task that waits on a lane task; a lane task
+ *     taking lane children through wait_any and a completion queue.
  */
 #include "check.h"
 #include "gate.h"
@@ -407,6 +409,88 @@ static void lane_waits_on_lane(void)
     CHECK_EQ(ws_pool_destroy(p), 0);
 }
 
+/* blocking_max 1: the lane's one thread waits on a CPU task, which waits
+ * on a lane task queued behind it; and a lane task takes lane children
+ * through wait_any and a completion queue. */
+static ws_pool *LP;
+
+static int lane_leaf(void *p)
+{
+    (void)p;
+    sleep_ms(1);
+    return 4;
+}
+
+static _Atomic int cpu_started;
+
+static int cpu_waits_lane(void *p)
+{
+    (void)p;
+    atomic_store(&cpu_started, 1);
+    ws_future *f;
+    CHECK_EQ(ws_submit_blocking(LP, lane_leaf, NULL, &f), 0);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    int r = ws_future_status(f);
+    ws_future_release(f);
+    return r + 1;
+}
+
+static int lane_waits_cpu(void *p)
+{
+    (void)p;
+    ws_future *f;
+    CHECK_EQ(ws_submit(LP, cpu_waits_lane, NULL, &f), 0);
+    while (!atomic_load(&cpu_started)) /* on the worker, not run here */
+        sleep_ms(1);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    int r = ws_future_status(f);
+    ws_future_release(f);
+    return r + 1;
+}
+
+static int lane_any_and_cq(void *p)
+{
+    (void)p;
+    ws_future *f;
+    size_t idx;
+    CHECK_EQ(ws_submit_blocking(LP, lane_leaf, NULL, &f), 0);
+    CHECK_EQ(ws_wait_any(&f, 1, -1, &idx), 0);
+    CHECK_EQ(idx, 0);
+    CHECK_EQ(ws_future_status(f), 4);
+    ws_future_release(f);
+    ws_cq *q;
+    CHECK_EQ(ws_cq_create(&q), 0);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(ws_submit_blocking(LP, lane_leaf, NULL, &f), 0);
+        CHECK_EQ(ws_cq_attach(q, f), 0);
+        ws_future_release(f);
+    }
+    int sum = 0;
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(ws_cq_next(q, -1, &f), 0);
+        sum += ws_future_status(f);
+        ws_future_release(f);
+    }
+    CHECK_EQ(ws_cq_destroy(q), 0);
+    return sum;
+}
+
+static void lane_saturated(void)
+{
+    ws_pool_opts o = {.workers = 1, .blocking_max = 1};
+    CHECK_EQ(ws_pool_create(&LP, &o), 0);
+    ws_future *f;
+    CHECK_EQ(ws_submit_blocking(LP, lane_waits_cpu, NULL, &f), 0);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    CHECK_EQ(ws_future_status(f), 6);
+    ws_future_release(f);
+    CHECK_EQ(ws_submit_blocking(LP, lane_any_and_cq, NULL, &f), 0);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    CHECK_EQ(ws_future_status(f), 12);
+    ws_future_release(f);
+    CHECK_EQ(ws_pool_destroy(LP), 0);
+}
+
 int main(void)
 {
     pthread_t wd;
@@ -437,6 +521,8 @@ int main(void)
     when_chain_complete();
     begin("blocking lane waiting on itself, blocking_max 1");
     lane_waits_on_lane();
+    begin("blocking lane of one thread, waits across the lane and the workers");
+    lane_saturated();
     begin(NULL);
     printf("liveness: ok\n");
     return 0;
