@@ -198,13 +198,12 @@ WS_EXTERN int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future *
 
 /* Waits until f is done (ran or was cancelled) or timeout_ns elapse, measured
  * on CLOCK_MONOTONIC; timeout_ns < 0 waits forever, 0 only checks. Returns 0
- * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. Inside a CPU worker of f's
- * pool it runs f's task itself if nobody has started it (not a task of the
- * blocking lane); then, in any CPU worker, it runs other work of the
- * worker's pool meanwhile and may return late by the run time of that work
- * (see "Waiting never deadlocks" above). A blocking-lane thread of f's pool
- * runs f's task if nobody has started it, else blocks; a foreign thread
- * blocks. */
+ * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. A CPU worker or a
+ * blocking-lane thread of f's pool runs f's task itself if nobody has
+ * started it (a worker runs a blocking-lane task as a blocked worker: a
+ * spare stands in meanwhile). Then a CPU worker runs other work of its pool
+ * and may return late by the run time of that work (see "Waiting never
+ * deadlocks" above); a lane thread or a foreign thread blocks. */
 WS_EXTERN int ws_future_wait(ws_future *f, int64_t timeout_ns);
 
 /* The task's status when done, WS_ECANCELED when cancelled, WS_EBUSY while
@@ -241,7 +240,7 @@ WS_EXTERN int ws_wait_all(ws_future *const *futs, size_t n, int64_t timeout_ns);
  * the lowest index of a done future. n == 0: returns 0 at once with
  * *index = 0 == n (none). Returns 0, WS_ETIMEDOUT, WS_EINVAL, or WS_ENOMEM
  * (it needs one small listener per future while it sleeps; *index is then
- * n). Inside a worker it helps, as ws_future_wait does. */
+ * n). Waits as ws_future_wait does (it may run one of the tasks). */
 WS_EXTERN int ws_wait_any(ws_future *const *futs, size_t n, int64_t timeout_ns, size_t *index);
 
 /* A future that completes when all of futs[0..n) are done; its status is 0
@@ -273,9 +272,8 @@ WS_EXTERN int ws_cq_attach(ws_cq *q, ws_future *f);
 
 /* Takes the next finished future, in completion order, waiting up to
  * timeout_ns (< 0: forever). *out is a reference the caller releases.
- * Returns 0, WS_ETIMEDOUT, or WS_EINVAL. Inside a CPU worker it runs other
- * work of the worker's pool while it waits (so a task may take its own
- * children's results); elsewhere it blocks. */
+ * Returns 0, WS_ETIMEDOUT, or WS_EINVAL. Waits as ws_future_wait does on
+ * the attached futures (so a task may take its own children's results). */
 WS_EXTERN int ws_cq_next(ws_cq *q, int64_t timeout_ns, ws_future **out);
 
 /* Number of attached futures not yet taken by ws_cq_next. */
