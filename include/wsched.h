@@ -66,8 +66,22 @@ enum {
 
 /* A task: returns 0, or an error code of the caller's choosing. Its inputs
  * and outputs travel through arg, which the caller owns. The return value is
- * the task's status, handed back by ws_run, ws_join, ws_sync and futures. */
+ * the task's status, handed back by ws_run, ws_join, ws_sync, futures and
+ * groups.
+ *
+ * Statuses and library codes. A task's status is passed through untouched,
+ * so a task may return any int, WS_E* codes included. Where a call's result
+ * could be either, the library's own word is a separate call:
+ * ws_future_state() (pending, running, done, cancelled) for futures,
+ * ws_future_wait(f, 0) == 0 for "done", and ws_group_pending() == 0 for a
+ * group whose every task has finished. */
 typedef int (*ws_fn)(void *arg);
+
+/* A destructor for a task's arg: given to ws_submit_ex or ws_group_post_ex,
+ * it runs exactly once for every accepted task, whether the task ran,
+ * failed or was cancelled; never for a call that returned an error (arg is
+ * then still the caller's). */
+typedef void (*ws_dtor)(void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* Pools                                                                     */
@@ -196,6 +210,30 @@ WS_EXTERN int ws_post(ws_pool *pool, ws_fn fn, void *arg);
  * the lane has no thread and cannot start one. */
 WS_EXTERN int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out);
 
+/* ws_submit with options; any thread. opts may be NULL. out may be NULL:
+ * fire and forget. The destructor runs on the thread that ran the task,
+ * after fn returns and before the future is done; for a cancelled task, on
+ * the thread that cancelled it, right after the future is done. Returns
+ * what ws_submit (or with WS_SUBMIT_BLOCKING, ws_submit_blocking) returns;
+ * WS_EINVAL for unknown flags. */
+#define WS_SUBMIT_BLOCKING 1u /* run it on the blocking lane */
+typedef struct ws_submit_opts {
+    ws_dtor dtor;   /* NULL: none */
+    void *user;     /* user data, read back with ws_future_user() */
+    unsigned flags; /* WS_SUBMIT_* */
+    /* More fields may be added; zero means the default. */
+} ws_submit_opts;
+WS_EXTERN int ws_submit_ex(ws_pool *pool, ws_fn fn, void *arg, const ws_submit_opts *opts,
+                           ws_future **out);
+
+/* The user data given to ws_submit_ex; NULL otherwise or for NULL f. */
+WS_EXTERN void *ws_future_user(const ws_future *f);
+
+/* The library's view of f, apart from the task's status: one of these, or
+ * WS_EINVAL for NULL. */
+enum { WS_FUTURE_PENDING = 0, WS_FUTURE_RUNNING = 1, WS_FUTURE_DONE = 2, WS_FUTURE_CANCELLED = 3 };
+WS_EXTERN int ws_future_state(const ws_future *f);
+
 /* Waits until f is done (ran or was cancelled) or timeout_ns elapse, measured
  * on CLOCK_MONOTONIC; timeout_ns < 0 waits forever, 0 only checks. Returns 0
  * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. A CPU worker or a
@@ -214,7 +252,8 @@ WS_EXTERN int ws_future_status(const ws_future *f);
 /* Cancels f if its task has not started: it never will, and f is done with
  * status WS_ECANCELED. Returns 0 if cancelled (also when already cancelled),
  * WS_EBUSY if it started or finished, WS_EINVAL for NULL. Exactly one of a
- * cancel and a worker taking the task wins. */
+ * cancel and a worker taking the task wins. A running task is asked to stop:
+ * ws_cancelled() returns 1 in it from then on (it may finish as it likes). */
 WS_EXTERN int ws_future_cancel(ws_future *f);
 
 /* Takes another reference to f (for another thread). WS_EINVAL for NULL. */
@@ -284,6 +323,78 @@ WS_EXTERN size_t ws_cq_pending(const ws_cq *q);
 WS_EXTERN int ws_cq_destroy(ws_cq *q);
 
 /* ------------------------------------------------------------------------ */
+/* Task groups: many tasks, one wait, no future per task.                    */
+
+/* A set of tasks posted from any thread and waited for together, with the
+ * first error, cancellation and a bound on tasks in flight: what Go's
+ * errgroup, oneTBB's task_group and a ThreadPoolExecutor used with
+ * wait(FIRST_EXCEPTION) give. Tasks of a group may post into it. */
+typedef struct ws_group ws_group;
+
+#define WS_GROUP_CANCEL_ON_ERROR 1u /* the first failing task cancels the group */
+#define WS_GROUP_NOWAIT          2u /* at the limit, post returns WS_EAGAIN */
+#define WS_GROUP_BLOCKING        4u /* tasks run on the blocking lane */
+
+typedef struct ws_group_opts {
+    /* Most tasks in flight (posted, not finished); 0: no limit. At the
+     * limit ws_group_post waits for a task to finish (a worker helps
+     * meanwhile), or returns WS_EAGAIN with WS_GROUP_NOWAIT. */
+    unsigned limit;
+    unsigned flags; /* WS_GROUP_* */
+    /* More fields may be added; zero means the default. */
+} ws_group_opts;
+
+/* Creates an empty group whose tasks run on pool; opts may be NULL. The
+ * group keeps the pool's memory: after ws_pool_destroy, posts return
+ * WS_ESHUTDOWN. Returns 0, WS_EINVAL, WS_ENOMEM. */
+WS_EXTERN int ws_group_create(ws_group **out, ws_pool *pool, const ws_group_opts *opts);
+
+/* Posts fn(arg) to the group; any thread, tasks of the group included. A
+ * task of the group at the limit does not wait for a slot (it holds one):
+ * the new task runs at once in the caller while its stack has room, else
+ * it is queued beyond the limit (with WS_GROUP_NOWAIT: WS_EAGAIN). Returns 0, WS_EINVAL, WS_ENOMEM, WS_ESHUTDOWN (the pool's),
+ * WS_EAGAIN (at the limit with WS_GROUP_NOWAIT, or no blocking-lane
+ * thread), or WS_ECANCELED when the group was cancelled (nothing is
+ * posted). */
+WS_EXTERN int ws_group_post(ws_group *g, ws_fn fn, void *arg);
+
+/* ws_group_post with a destructor for arg (see ws_dtor): it runs after fn,
+ * or instead of it when the task is cancelled. */
+WS_EXTERN int ws_group_post_ex(ws_group *g, ws_fn fn, void *arg, ws_dtor dtor);
+
+/* Waits until every task posted so far has finished or timeout_ns elapse
+ * (< 0: forever, 0: only checks), then returns the first non-zero status a
+ * task returned (passed through untouched), else WS_ECANCELED if the group
+ * was cancelled and a task did not run, else 0; WS_ETIMEDOUT if tasks are
+ * still in flight (ws_group_pending tells a timeout from a task's own
+ * WS_ETIMEDOUT). The first error and the cancel persist across waits.
+ * Waits as ws_future_wait does: a worker helps. Called from one of the
+ * group's own tasks (it would wait for itself): WS_EBUSY. WS_EINVAL for
+ * NULL. */
+WS_EXTERN int ws_group_wait(ws_group *g, int64_t timeout_ns);
+
+/* Cancels the group: tasks that have not started never run (their
+ * destructors do), later posts return WS_ECANCELED, and running tasks see
+ * ws_cancelled() == 1. Returns 0, or WS_EINVAL for NULL. Any thread. */
+WS_EXTERN int ws_group_cancel(ws_group *g);
+
+/* Tasks posted and not finished; 0 for NULL. */
+WS_EXTERN size_t ws_group_pending(const ws_group *g);
+
+/* Waits for every task (as ws_group_wait without a timeout) and frees the
+ * group. Returns 0, WS_EINVAL for NULL, or WS_EBUSY from one of its own
+ * tasks (then it does nothing). */
+WS_EXTERN int ws_group_destroy(ws_group *g);
+
+/* Inside a task: 1 if the future it runs for was asked to stop
+ * (ws_future_cancel while running), its group was cancelled, or its pool
+ * shuts down with WS_SHUTDOWN_CANCEL_PENDING; else 0. Long tasks poll it to
+ * stop early. It answers for the group or future task this thread runs:
+ * a fork-join child stolen by another worker sees its own worker's. A
+ * ws_parallel_for checks its caller's between chunks. */
+WS_EXTERN int ws_cancelled(void);
+
+/* ------------------------------------------------------------------------ */
 /* Loops                                                                     */
 
 /* Calls body(lo, hi, arg) over disjoint ranges covering [begin, end), in
@@ -294,7 +405,9 @@ WS_EXTERN int ws_cq_destroy(ws_cq *q);
  * earliest), WS_EINVAL (NULL pool or body, begin > end), WS_ESHUTDOWN
  * after ws_pool_shutdown(), or WS_ECANCELED when a shutdown with
  * WS_SHUTDOWN_CANCEL_PENDING came before the loop started (then no index
- * ran). begin == end returns 0 without calling body. Every (begin, end,
+ * ran), or WS_ECANCELED when its caller's task was cancelled meanwhile
+ * (ws_cancelled: the loop stops early, and indices not yet reached are not
+ * passed). begin == end returns 0 without calling body. Every (begin, end,
  * grain) is valid, up to SIZE_MAX. Called from a worker of pool it runs in
  * the caller and its helpers; elsewhere it waits as ws_run does. */
 WS_EXTERN int ws_parallel_for(ws_pool *pool, size_t begin, size_t end, size_t grain,

@@ -33,6 +33,7 @@
 #define F_WAITERS    4u
 #define F_LISTENERS  8u
 #define F_QUEUED     16u /* its job was queued: a waiter may run it inline */
+#define F_CANCEL_REQ 32u /* cancel asked while running: ws_cancelled() says so */
 
 struct ws_future {
     ws__qjob q; /* the job that runs fn */
@@ -45,6 +46,8 @@ struct ws_future {
     pthread_mutex_t lock; /* guards listeners */
     ws__listener *listeners;
     bool blocking;          /* its job belongs on the blocking lane */
+    ws_dtor dtor;           /* arg's destructor, or NULL */
+    void *user;             /* ws_future_user() */
     ws_future *fire_next;   /* on this thread's list of futures to fire */
 };
 
@@ -78,6 +81,8 @@ static ws_future *future_new(ws_pool *pool, ws_fn fn, void *arg, uint32_t refs)
     pthread_mutex_init(&f->lock, NULL);
     f->listeners = NULL;
     f->blocking = false;
+    f->dtor = NULL;
+    f->user = NULL;
     f->fire_next = NULL;
     if (pool)
         ws__pool_retain(pool);
@@ -163,6 +168,9 @@ static bool finish(ws_future *f, uint32_t from, uint32_t to)
     } while (!atomic_compare_exchange_weak_explicit(&f->state, &s, (s & ~PH_MASK) | to,
                                                     memory_order_acq_rel, memory_order_relaxed));
     WS__PERTURB();
+    /* A cancelled task's arg is destroyed by whoever cancelled it. */
+    if (to == PH_CANCELLED && f->dtor)
+        f->dtor(f->arg);
     if (s & F_LISTENERS)
         fire(f);
     if (s & F_WAITERS)
@@ -200,7 +208,12 @@ static bool claim(ws_future *f, uint32_t need)
 
 static void run(ws_future *f, ws__worker *w)
 {
+    ws__scope sc;
+    ws__scope_push(&sc, &f->state, F_CANCEL_REQ, f);
     f->status = f->fn(f->arg);
+    ws__scope_pop(&sc);
+    if (f->dtor)
+        f->dtor(f->arg);
     if (w)
         ws__stat_inc(&w->stats.executed);
     finish(f, PH_RUNNING, PH_DONE);
@@ -268,41 +281,68 @@ static int submit(ws_pool *pool, ws_future *f, bool blocking, bool shared)
     return rc;
 }
 
-static int create(ws_pool *pool, ws_fn fn, void *arg, ws_future **out, bool blocking)
+/* out NULL: fire and forget (the job holds the only reference). */
+static int create(ws_pool *pool, ws_fn fn, void *arg, const ws_submit_opts *o, ws_future **out)
 {
-    if (!pool || !fn || !out)
+    if (!pool || !fn || (o && (o->flags & ~WS_SUBMIT_BLOCKING)))
         return WS_EINVAL;
-    ws_future *f = future_new(pool, fn, arg, 2);
+    ws_future *f = future_new(pool, fn, arg, out ? 2 : 1);
     if (!f)
         return WS_ENOMEM;
+    bool blocking = o && (o->flags & WS_SUBMIT_BLOCKING);
     f->blocking = blocking;
+    if (o) {
+        f->dtor = o->dtor;
+        f->user = o->user;
+    }
     int rc = submit(pool, f, blocking, false);
     if (rc) {
+        f->dtor = NULL; /* refused: arg stays the caller's */
         atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
         ws_future_release(f);
         return rc;
     }
-    *out = f;
+    if (out)
+        *out = f;
     return 0;
 }
 
 int ws_submit(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
 {
-    return create(pool, fn, arg, out, false);
+    return out ? create(pool, fn, arg, NULL, out) : WS_EINVAL;
 }
 
 int ws_post(ws_pool *pool, ws_fn fn, void *arg)
 {
-    ws_future *f;
-    int rc = ws_submit(pool, fn, arg, &f);
-    if (rc == 0)
-        ws_future_release(f);
-    return rc;
+    return create(pool, fn, arg, NULL, NULL);
 }
 
 int ws_submit_blocking(ws_pool *pool, ws_fn fn, void *arg, ws_future **out)
 {
-    return create(pool, fn, arg, out, true);
+    static const ws_submit_opts blocking = {.flags = WS_SUBMIT_BLOCKING};
+    return out ? create(pool, fn, arg, &blocking, out) : WS_EINVAL;
+}
+
+int ws_submit_ex(ws_pool *pool, ws_fn fn, void *arg, const ws_submit_opts *opts,
+                 ws_future **out)
+{
+    return create(pool, fn, arg, opts, out);
+}
+
+void *ws_future_user(const ws_future *f)
+{
+    return f ? f->user : NULL;
+}
+
+int ws_future_state(const ws_future *f)
+{
+    if (!f)
+        return WS_EINVAL;
+    /* acquire: a final phase makes the status readable (as ws_future_status). */
+    uint32_t s = atomic_load_explicit(&((ws_future *)f)->state, memory_order_acquire);
+    static const int states[] = {WS_FUTURE_PENDING, WS_FUTURE_RUNNING, WS_FUTURE_DONE,
+                                 WS_FUTURE_CANCELLED};
+    return states[s & PH_MASK];
 }
 
 static int wait_until(ws_future *f, const struct timespec *deadline)
@@ -354,8 +394,9 @@ int ws_future_cancel(ws_future *f)
     if (finish(f, PH_PENDING, PH_CANCELLED))
         return 0;
     WS__PERTURB();
-    /* acquire: only the phase is read. */
-    uint32_t s = atomic_load_explicit(&f->state, memory_order_acquire);
+    /* relaxed: a request the running task polls (ws_cancelled); the RMW
+       reads the latest phase. */
+    uint32_t s = atomic_fetch_or_explicit(&f->state, F_CANCEL_REQ, memory_order_relaxed);
     return (s & PH_MASK) == PH_CANCELLED ? 0 : WS_EBUSY;
 }
 

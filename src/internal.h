@@ -282,6 +282,31 @@ void ws__listen(ws_future *f, ws__listener *l);
  * (a CPU worker or lane thread of f's pool); true if f is final now. */
 bool ws__future_run_inline(ws_future *f);
 
+/* "group.c": task groups, and what a running task may ask (ws_cancelled).
+ * Each task a worker or lane thread runs for a future or a group pushes a
+ * scope on this thread's chain: it is cancelled when *word & mask. */
+typedef struct ws__scope ws__scope;
+struct ws__scope {
+    ws__scope *prev;
+    _Atomic uint32_t *word;
+    uint32_t mask;
+    const void *owner; /* the future or group */
+};
+extern __thread ws__scope *ws__scope_top;
+static inline void ws__scope_push(ws__scope *sc, _Atomic uint32_t *word, uint32_t mask,
+                                  const void *owner)
+{
+    *sc = (ws__scope){ws__scope_top, word, mask, owner};
+    ws__scope_top = sc;
+}
+static inline void ws__scope_pop(ws__scope *sc)
+{
+    ws__scope_top = sc->prev;
+}
+/* Whether the work of scope sc (NULL: none) should stop: its future or
+ * group was cancelled, or pool (NULL: none) cancels what it has accepted. */
+bool ws__scope_cancelled(const ws__scope *sc, const ws_pool *pool);
+
 /* "blocking.c" */
 /* The pool whose blocking lane runs this thread; NULL elsewhere. */
 extern __thread ws_pool *ws__lane_self;

@@ -17,6 +17,8 @@ typedef struct loop {
     size_t chunk; /* adaptive: most elements per body call */
     unsigned nworkers;
     _Atomic int status; /* the first non-zero status; every range still runs */
+    const ws__scope *scope; /* the caller's task: the loop stops when it is cancelled */
+    ws_pool *pool;
 } loop;
 
 typedef struct piece {
@@ -37,6 +39,15 @@ static int fail(loop *l, int rc)
 
 static int run_piece(void *arg);
 
+/* The caller's task was cancelled: the rest of the loop is skipped. */
+static bool stopped(loop *l)
+{
+    if (!ws__scope_cancelled(l->scope, l->pool))
+        return false;
+    fail(l, WS_ECANCELED);
+    return true;
+}
+
 static int split(piece *p, size_t mid, unsigned splits)
 {
     piece right = {p->l, mid, p->hi, splits, ws__self_id()};
@@ -54,7 +65,7 @@ static int leaf(piece *p)
     loop *l = p->l;
     ws__worker *w = ws__self;
     size_t lo = p->lo, hi = p->hi;
-    while (lo < hi) {
+    while (lo < hi && !stopped(l)) {
         size_t n = hi - lo < l->chunk ? hi - lo : l->chunk;
         int rc = l->body(lo, lo + n, l->arg);
         if (rc)
@@ -75,6 +86,8 @@ static int run_piece(void *arg)
     loop *l = p->l;
     size_t n = p->hi - p->lo;
     if (l->grain) {
+        if (stopped(l))
+            return 0;
         if (n <= l->grain) {
             int rc = l->body(p->lo, p->hi, l->arg);
             return rc ? fail(l, rc) : 0;
@@ -114,6 +127,8 @@ int ws_parallel_for(ws_pool *pool, size_t begin, size_t end, size_t grain,
     if (l.chunk == 0)
         l.chunk = 1;
     atomic_init(&l.status, 0);
+    l.scope = ws__scope_top;
+    l.pool = pool;
     piece p = {&l, begin, end, pool->n, -1};
     return ws_run(pool, loop_root, &p);
 }
