@@ -14,6 +14,14 @@
 static _Atomic int ran[NSUB];
 static _Atomic int spawned_ran[NSPAWN];
 static _Atomic int gate;
+static _Atomic int gran[NSUB], gdtor[NSUB]; /* group tasks: runs, destructors */
+
+/* The destructor of a group task's arg (&gran[i]) counts in gdtor[i]. */
+static void unmark(void *arg)
+{
+    /* relaxed: counts, read after the group was destroyed. */
+    atomic_fetch_add_explicit(&gdtor[(_Atomic int *)arg - gran], 1, memory_order_relaxed);
+}
 
 static int mark(void *arg)
 {
@@ -63,6 +71,11 @@ static void scenario(void)
         atomic_store_explicit(&spawned_ran[i], 0, memory_order_relaxed);
     /* relaxed: as above. */
     atomic_store_explicit(&gate, 0, memory_order_relaxed);
+    for (int i = 0; i < NSUB; i++) {
+        /* relaxed: as above. */
+        atomic_store_explicit(&gran[i], 0, memory_order_relaxed);
+        atomic_store_explicit(&gdtor[i], 0, memory_order_relaxed);
+    }
 
     ws_pool *pool;
     ws_pool_opts o = {.workers = 2, .pin = WS_PIN_NONE, .deque_capacity = 16, .blocking_max = 2};
@@ -101,8 +114,26 @@ static void scenario(void)
         /* Not done (the gate is closed): wait_any must allocate. */
         expect(ws_wait_any(&gated, 1, 1000000, &idx), WS_ENOMEM, WS_ETIMEDOUT);
     }
+    /* A group: every accepted post runs once and destroys its arg once. */
+    ws_group *grp = NULL;
+    bool gposted[NSUB] = {0};
+    expect(ws_group_create(&grp, pool, NULL), WS_ENOMEM, WS_ENOMEM);
+    for (int i = 0; grp && i < NSUB; i++) {
+        rc = ws_group_post_ex(grp, mark, &gran[i], unmark);
+        expect(rc, WS_ENOMEM, WS_ENOMEM);
+        gposted[i] = rc == 0;
+    }
     /* release: lets the gated task finish. */
     atomic_store_explicit(&gate, 1, memory_order_release);
+    if (grp) {
+        CHECK_EQ(ws_group_wait(grp, -1), 0);
+        CHECK_EQ(ws_group_destroy(grp), 0);
+    }
+    for (int i = 0; i < NSUB; i++) {
+        /* relaxed: the group's wait ordered the tasks before this. */
+        CHECK_EQ(atomic_load_explicit(&gran[i], memory_order_relaxed), gposted[i]);
+        CHECK_EQ(atomic_load_explicit(&gdtor[i], memory_order_relaxed), gposted[i]);
+    }
     for (size_t i = 0; i < attached; i++) {
         ws_future *g;
         CHECK_EQ(ws_cq_next(q, -1, &g), 0);
