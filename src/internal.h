@@ -221,9 +221,12 @@ void ws__blocking_destroy(ws_pool *pool);
 /* "join.c" */
 void ws__task_exec(ws__job *job, ws__worker *w);
 
-/* "time" helpers (future.c) */
+/* "clock.c": CLOCK_MONOTONIC deadlines and timestamps. */
+/* *ts = now + timeout_ns (timeout_ns >= 0). */
 void ws__deadline(struct timespec *ts, int64_t timeout_ns);
 bool ws__deadline_passed(const struct timespec *ts);
+/* Nanoseconds on CLOCK_MONOTONIC. */
+uint64_t ws__now_ns(void);
 
 /* "tsan" helpers: real happens-before edges that TSan cannot see inside
  * liburcu (built without TSan annotations). Nothing in other builds. */
