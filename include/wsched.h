@@ -105,12 +105,14 @@ typedef struct ws_pool_opts {
  * in the affinity mask), WS_ENOMEM, or WS_EAGAIN when a thread cannot be
  * started; on failure nothing is leaked and no thread is left running.
  * A macro: it passes the size of the caller's ws_pool_opts (docs/ABI.md). */
-#define ws_pool_create(pool, opts) ws_pool_create_sized((pool), (opts), sizeof(ws_pool_opts))
+#define ws_pool_create(pool, ...) /* "...": a compound literal's commas */  \
+    ws_pool_create_sized((pool), (__VA_ARGS__), sizeof(ws_pool_opts))
 
 /* ws_pool_create for a ws_pool_opts of opts_size bytes (the caller's
  * sizeof(ws_pool_opts)): fields past opts_size take their defaults, and
  * bytes past this library's struct must be zero (else WS_EINVAL). An
- * opts_size below the 0.1 layout's is WS_EINVAL. The function named
+ * opts_size that is not a released layout's (0.1's, or this one's or more)
+ * is WS_EINVAL. The function named
  * ws_pool_create, for programs built against 0.1, reads the 0.1 layout. */
 WS_EXTERN int ws_pool_create_sized(ws_pool **pool, const ws_pool_opts *opts, size_t opts_size);
 WS_EXTERN int(ws_pool_create)(ws_pool **pool, const ws_pool_opts *opts);
@@ -318,8 +320,8 @@ typedef struct ws_stats {
  * (the sum of the workers' counters read one after another, not an atomic
  * snapshot). Returns 0, or WS_EINVAL (NULL, worker out of range). A macro:
  * it passes the size of the caller's ws_stats (docs/ABI.md). */
-#define ws_pool_stats(pool, worker, out)                                       \
-    ws_pool_stats_sized((pool), (worker), (out), sizeof(ws_stats))
+#define ws_pool_stats(pool, worker, ...)                                       \
+    ws_pool_stats_sized((pool), (worker), (__VA_ARGS__), sizeof(ws_stats))
 
 /* ws_pool_stats into a ws_stats of out_size bytes: writes exactly
  * out_size bytes (fields this library lacks are zero), never more.

@@ -54,7 +54,9 @@ int ws__opts_resolve(ws_pool_opts *o, const ws_pool_opts *user, size_t size)
 {
     memset(o, 0, sizeof(*o));
     if (user) {
-        if (size < WS__OPTS_V01_SIZE)
+        /* The size of a released layout (0.1's, or this one's or larger):
+           any other would cut a field in two. */
+        if (size < sizeof(*o) && size != WS__OPTS_V01_SIZE)
             return WS_EINVAL;
         /* A newer program's fields this library does not know must be
            unset: it would silently ignore them. */

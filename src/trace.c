@@ -248,8 +248,14 @@ void ws__trace_finish(ws_pool *pool)
     }
     fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
                "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,"
-               "\"args\":{\"name\":\"wsched pool %s\"}}",
-            pool->name);
+               "\"args\":{\"name\":\"wsched pool ");
+    for (const char *c = pool->name; *c; c++) { /* a JSON string */
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+            fprintf(f, "\\u%04x", (unsigned)(unsigned char)*c);
+        else
+            fputc(*c, f);
+    }
+    fprintf(f, "\"}}");
     uint64_t dropped = 0;
     for (unsigned i = 0; i < t->nworkers; i++) {
         fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%u,"

@@ -89,10 +89,16 @@ int main(void)
     pool = (ws_pool *)&newer;
     CHECK_EQ(ws_pool_create_sized(&pool, &newer.o, sizeof(newer)), WS_EINVAL);
     CHECK(pool == NULL);
-    /* Smaller than the 0.1 layout: refused. */
+    /* Smaller than the 0.1 layout, or between layouts: refused. */
     CHECK_EQ(ws_pool_create_sized(&pool, old, WS__OPTS_V01_SIZE - 8), WS_EINVAL);
+    CHECK_EQ(ws_pool_create_sized(&pool, &newer.o, WS__OPTS_V01_SIZE + 4), WS_EINVAL);
     /* NULL options need no size; a zeroed struct means the defaults. */
     CHECK_EQ(ws_pool_create_sized(&pool, NULL, 0), 0);
+    CHECK_EQ(ws_pool_destroy(pool), 0);
+    /* A compound literal with several fields: its commas are not the
+       macro's argument separators. */
+    CHECK_EQ(ws_pool_create(&pool, &(ws_pool_opts){.workers = 1, .pin = WS_PIN_NONE}), 0);
+    CHECK_EQ(ws_pool_workers(pool), 1);
     CHECK_EQ(ws_pool_destroy(pool), 0);
     ws_pool_opts zero = {0};
     CHECK_EQ(ws_pool_create(&pool, &zero), 0);

@@ -69,8 +69,8 @@ int main(void)
     snprintf(path, sizeof(path), "/tmp/wsched-trace-%d.json", (int)getpid());
     snprintf(small, sizeof(small), "/tmp/wsched-trace-%d-small.json", (int)getpid());
 
-    ws_pool *pool;
-    CHECK_EQ(ws_pool_create(&pool, &(ws_pool_opts){.workers = 2}), 0);
+    ws_pool *pool; /* a name the writer must escape */
+    CHECK_EQ(ws_pool_create(&pool, &(ws_pool_opts){.workers = 2, .name = "t\"r\\"}), 0);
     CHECK_EQ(ws_pool_trace(NULL, path), WS_EINVAL);
     CHECK_EQ(ws_pool_trace(pool, NULL), WS_EINVAL);
     CHECK_EQ(ws_pool_trace(pool, path), 0);
