@@ -7,6 +7,8 @@
  *                           (0 .. 1,000,000,000)
  *   WSCHED_BLOCKING_MAX=N   opts.blocking_max (1 .. 4096)
  *   WSCHED_TRACE=FILE       opts.trace
+ *   WSCHED_TRACE_EVENTS=N   events per trace ring, rounded up to a power
+ *                           of two (1024 .. 2^24; default 65536)
  *   WSCHED_STATS=1          ws_stats_print(pool, stderr) at destroy
  *
  * A variable fills only a field the program left at zero. A malformed one
@@ -18,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { V_WORKERS, V_PIN, V_SPIN, V_BLOCKING, V_STATS };
+enum { V_WORKERS, V_PIN, V_SPIN, V_BLOCKING, V_STATS, V_TRACE_EVENTS };
 
 static _Atomic unsigned warned;
 
@@ -99,6 +101,18 @@ bool ws__env_stats(void)
         return false;
     }
     return true;
+}
+
+uint32_t ws__env_trace_events(void)
+{
+    unsigned long long v;
+    if (!env_number(V_TRACE_EVENTS, "WSCHED_TRACE_EVENTS", 1024, 1u << 24, "1024 to 16777216",
+                    &v))
+        return 65536;
+    uint32_t cap = 1024;
+    while (cap < v)
+        cap <<= 1;
+    return cap;
 }
 
 unsigned ws__default_workers(unsigned allowed, unsigned *limit)

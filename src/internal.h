@@ -264,6 +264,8 @@ int ws__opts_resolve(ws_pool_opts *o, const ws_pool_opts *user, size_t size);
 unsigned ws__default_workers(unsigned allowed, unsigned *limit);
 /* WSCHED_STATS is set to a true value. */
 bool ws__env_stats(void);
+/* Events per trace ring: WSCHED_TRACE_EVENTS (a power of two), or 65536. */
+uint32_t ws__env_trace_events(void);
 
 /* "trace.c" */
 /* Event kinds in a trace ring. */

@@ -21,7 +21,6 @@
 #include "internal.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 typedef struct ev {
@@ -113,25 +112,6 @@ static void free_trace(ws__trace *t)
     ws__free(t);
 }
 
-/* Ring capacity: WSCHED_TRACE_EVENTS rounded up to a power of two
- * (1024 .. 2^24), else 65536. */
-static uint32_t ring_cap(void)
-{
-    const char *s = getenv("WSCHED_TRACE_EVENTS");
-    char *end;
-    unsigned long v = s ? strtoul(s, &end, 10) : 0;
-    if (!s || *s < '0' || *s > '9' || *end || v < 1024 || v > (1ul << 24)) {
-        if (s)
-            fprintf(stderr, "wsched: ignoring WSCHED_TRACE_EVENTS=\"%s\": expected 1024 to "
-                            "16777216\n", s);
-        return 65536;
-    }
-    uint32_t cap = 1024;
-    while (cap < v)
-        cap <<= 1;
-    return cap;
-}
-
 int ws_pool_trace(ws_pool *pool, const char *path)
 {
     if (!pool || !path || !*path)
@@ -141,7 +121,7 @@ int ws_pool_trace(ws_pool *pool, const char *path)
     ws__trace *t = ws__calloc(1, sizeof(*t));
     if (!t)
         return WS_ENOMEM;
-    t->cap = ring_cap();
+    t->cap = ws__env_trace_events();
     t->nworkers = pool->n;
     t->nlanes = ws__blocking_max(pool);
     t->path = ws__malloc(strlen(path) + 1);
@@ -239,6 +219,7 @@ void ws__trace_finish(ws_pool *pool)
     ws__trace *t = atomic_load_explicit(&pool->trace, memory_order_relaxed);
     if (!t)
         return;
+    /* relaxed: no thread of the pool is left to read it. */
     atomic_store_explicit(&pool->trace, NULL, memory_order_relaxed);
     FILE *f = fopen(t->path, "we");
     if (!f) {

@@ -96,6 +96,15 @@ int main(void)
     check_file(small, "");
     CHECK(dropped(small) > 0);
     unlink(small);
+
+    /* A ring size that is not a number: reported, and the default. */
+    setenv("WSCHED_TRACE_EVENTS", "lots", 1);
+    CHECK_EQ(ws_pool_create(&pool, &(ws_pool_opts){.workers = 1}), 0);
+    submit_all(pool, 10, 0);
+    CHECK_EQ(ws_pool_destroy(pool), 0);
+    check_file(small, "--expect future=10");
+    CHECK_EQ(dropped(small), 0);
+    unlink(small);
     printf("trace: ok\n");
     return 0;
 }
