@@ -15,9 +15,10 @@
  * (one worker per CPU of the affinity mask, capped by a cgroup quota).
  * Without binding (mpirun --bind-to none) every rank on a node sees the
  * whole node, and the ranks' pinned workers would pile onto the same CPUs;
- * then pool_opts below gives each rank of the node a disjoint share of the
- * CPUs (found through MPI_COMM_TYPE_SHARED). WSCHED_WORKERS, set by the
- * launcher (-x), overrides both. */
+ * then pool_opts below gives each rank of the node (found through
+ * MPI_COMM_TYPE_SHARED) a disjoint slice of the CPUs: an equal share, or
+ * WSCHED_WORKERS of them when the launcher sets it (-x); when the slices do
+ * not fit on the node its workers are left unpinned. */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_* */
 #include <mpi.h>
 #include <sched.h>
@@ -81,21 +82,50 @@ static void pool_opts(MPI_Comm world, ws_pool_opts *o, int *cpus)
         overlap |= r != lr && CPU_COUNT(&both) > 0;
     }
     free(all);
-    if (getenv("WSCHED_WORKERS") || !overlap)
-        return; /* the launcher decided: the environment, or the binding */
+    if (!overlap)
+        return; /* bound by the launcher: the default follows the binding */
     int ncpu = 0;
     for (int c = 0; c < CPU_SETSIZE; c++)
         if (CPU_ISSET(c, &mine))
             cpus[ncpu++] = c;
-    int lo = lr * ncpu / ls, hi = (lr + 1) * ncpu / ls;
-    if (hi > lo) {
-        o->cpus = cpus + lo;
-        o->ncpus = (unsigned)(hi - lo);
-        o->workers = o->ncpus;
-    } else { /* more ranks than CPUs here: one unpinned worker each */
-        o->workers = 1;
+    /* Workers per rank: WSCHED_WORKERS, else an equal share of the node. */
+    const char *env = getenv("WSCHED_WORKERS");
+    int want = env ? atoi(env) : ncpu / ls;
+    if (want < 1 || want > 4096)
+        want = ncpu / ls > 0 ? ncpu / ls : 1;
+    o->workers = (unsigned)want;
+    if (want * ls <= ncpu) { /* a disjoint slice of the node's CPUs */
+        o->cpus = cpus + lr * want;
+        o->ncpus = (unsigned)want;
+    } else { /* they do not fit: pinned workers of two ranks would collide */
         o->pin = WS_PIN_NONE;
     }
+}
+
+/* "N workers on CPUs a b c" (or "unpinned"), as ws_pool_create places them. */
+static void describe(const ws_pool *pool, const ws_pool_opts *o, char *out, size_t size)
+{
+    unsigned n = ws_pool_workers(pool);
+    int len = snprintf(out, size, "%u workers", n);
+    if (o->pin == WS_PIN_NONE || getenv("WSCHED_PIN")) {
+        snprintf(out + len, size - (size_t)len,
+                 o->pin == WS_PIN_NONE ? ", unpinned" : ", placed as WSCHED_PIN says");
+        return;
+    }
+    int list[CPU_SETSIZE], k = 0;
+    if (o->cpus) {
+        for (unsigned i = 0; i < o->ncpus; i++)
+            list[k++] = o->cpus[i];
+    } else {
+        cpu_set_t mine;
+        sched_getaffinity(0, sizeof(mine), &mine);
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &mine))
+                list[k++] = c;
+    }
+    len += snprintf(out + len, size - (size_t)len, " on CPUs");
+    for (unsigned i = 0; i < n && i < (unsigned)k && (size_t)len + 8 < size; i++)
+        len += snprintf(out + len, size - (size_t)len, " %d", list[i]);
 }
 
 int main(int argc, char **argv)
@@ -121,12 +151,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "rank %d: ws_pool_create: %s\n", rank, ws_strerror(rc));
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    unsigned workers = ws_pool_workers(pool);
-    unsigned *all = rank == 0 ? malloc((size_t)size * sizeof(unsigned)) : NULL;
-    MPI_Gather(&workers, 1, MPI_UNSIGNED, all, 1, MPI_UNSIGNED, 0, MPI_COMM_WORLD);
+    /* Where the workers run: worker i on the i-th CPU of opts.cpus or of
+       the affinity mask (mod their count), unless unpinned. */
+    char where[256];
+    describe(pool, &opts, where, sizeof(where));
+    char *all = rank == 0 ? malloc((size_t)size * sizeof(where)) : NULL;
+    MPI_Gather(where, sizeof(where), MPI_CHAR, all, sizeof(where), MPI_CHAR, 0, MPI_COMM_WORLD);
     if (rank == 0) {
         for (int r = 0; r < size; r++)
-            fprintf(stderr, "rank %d: %u workers\n", r, all[r]);
+            fprintf(stderr, "rank %d: %s\n", r, all + (size_t)r * sizeof(where));
         free(all);
     }
 
