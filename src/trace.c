@@ -22,6 +22,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct ev {
     uint64_t ts;   /* ws__now_ns() */
@@ -29,9 +30,10 @@ typedef struct ev {
     uint32_t arg;
 } ev;
 
+/* One cache line each: rings of different threads sit side by side. */
 typedef struct ring {
-    ev *ev;        /* cap events; NULL for a lane slot not yet used */
-    uint64_t head; /* events ever written */
+    WS__ALIGNED ev *ev; /* cap events; NULL for a lane slot not yet used */
+    uint64_t head;      /* events ever written */
 } ring;
 
 struct ws__trace {
@@ -45,6 +47,23 @@ struct ws__trace {
 /* Names of spans (ev.kind >> 8). */
 enum { N_TASK, N_FUTURE, N_JOB, N_BLOCKING, N_PARKED };
 static const char *const span_names[] = {"task", "future", "job", "blocking", "parked"};
+
+/* A ring's events come straight from mmap: megabytes taken from and given
+ * back to malloc would move its thresholds and slow the program's own
+ * allocations (glibc raises the mmap threshold to the size of a freed
+ * mapped chunk). */
+static ev *events_alloc(uint32_t cap)
+{
+    void *p = mmap(NULL, cap * sizeof(ev), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void events_free(ev *e, uint32_t cap)
+{
+    if (e)
+        munmap(e, cap * sizeof(ev));
+}
 
 static void put(const ws__trace *t, ring *r, uint32_t kind, uint32_t arg)
 {
@@ -62,6 +81,10 @@ static uint32_t job_id(const ws__job *j)
 
 void ws__trace_run(ws__trace *t, ws__worker *w, ws__job *j)
 {
+    if (w->id >= t->nworkers) { /* a worker started after the trace: untraced */
+        j->exec(j, w);
+        return;
+    }
     ring *r = &t->workers[w->id];
     uint32_t name = j->exec == ws__task_exec     ? N_TASK
                     : j->exec == ws__future_exec ? N_FUTURE
@@ -76,7 +99,7 @@ void ws__trace_lane_run(ws__trace *t, unsigned lane, ws__job *j)
 {
     ring *r = lane < t->nlanes ? &t->lanes[lane] : NULL;
     if (r && !r->ev)
-        r->ev = ws__malloc(t->cap * sizeof(ev));
+        r->ev = events_alloc(t->cap);
     if (!r || !r->ev) { /* no ring: the job still runs, untraced */
         j->exec(j, NULL);
         return;
@@ -89,6 +112,8 @@ void ws__trace_lane_run(ws__trace *t, unsigned lane, ws__job *j)
 
 void ws__trace_event(ws__trace *t, ws__worker *w, unsigned kind, uint64_t arg)
 {
+    if (w->id >= t->nworkers)
+        return;
     ring *r = &t->workers[w->id];
     if (kind == WS__EV_PARK)
         put(t, r, WS__EV_BEGIN | N_PARKED << 8, 0);
@@ -103,13 +128,23 @@ static void free_trace(ws__trace *t)
     if (!t)
         return;
     for (unsigned i = 0; t->workers && i < t->nworkers; i++)
-        ws__free(t->workers[i].ev);
+        events_free(t->workers[i].ev, t->cap);
     for (unsigned i = 0; t->lanes && i < t->nlanes; i++)
-        ws__free(t->lanes[i].ev);
+        events_free(t->lanes[i].ev, t->cap);
     ws__free(t->workers);
     ws__free(t->lanes);
     ws__free(t->path);
     ws__free(t);
+}
+
+/* n zeroed rings (at least one), cache-line aligned; NULL without memory. */
+static ring *rings(unsigned n)
+{
+    size_t size = (n ? n : 1) * sizeof(ring);
+    ring *r = ws__aligned_alloc(WS__CACHELINE, size);
+    if (r)
+        memset(r, 0, size);
+    return r;
 }
 
 int ws_pool_trace(ws_pool *pool, const char *path)
@@ -125,11 +160,11 @@ int ws_pool_trace(ws_pool *pool, const char *path)
     t->nworkers = pool->n;
     t->nlanes = ws__blocking_max(pool);
     t->path = ws__malloc(strlen(path) + 1);
-    t->workers = ws__calloc(t->nworkers, sizeof(ring));
-    t->lanes = ws__calloc(t->nlanes ? t->nlanes : 1, sizeof(ring));
+    t->workers = rings(t->nworkers);
+    t->lanes = rings(t->nlanes);
     bool ok = t->path && t->workers && t->lanes;
     for (unsigned i = 0; ok && i < t->nworkers; i++)
-        ok = (t->workers[i].ev = ws__malloc(t->cap * sizeof(ev))) != NULL;
+        ok = (t->workers[i].ev = events_alloc(t->cap)) != NULL;
     if (!ok) {
         free_trace(t);
         return WS_ENOMEM;
