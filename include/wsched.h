@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,7 +46,7 @@ extern "C" {
 #endif
 
 #define WS_VERSION_MAJOR 0
-#define WS_VERSION_MINOR 1
+#define WS_VERSION_MINOR 2
 #define WS_VERSION_PATCH 0
 
 /* Error codes: negative errno values (Linux numbering). */
@@ -91,12 +92,19 @@ typedef struct ws_pool ws_pool;
 #define WS_PIN_DEFAULT 0 /* pin worker i to the i-th allowed CPU */
 #define WS_PIN_NONE    1 /* leave workers unpinned */
 
+/* Options of ws_pool_create. Fields left at zero take their value from the
+ * environment where a variable names them (WSCHED_WORKERS, WSCHED_PIN,
+ * WSCHED_SPIN_NS, WSCHED_BLOCKING_MAX, WSCHED_TRACE; README.md), else the
+ * default. A malformed variable is reported in one line on stderr (once per
+ * process) and ignored. */
 typedef struct ws_pool_opts {
     /* Number of CPU workers; 0: one per CPU in the process's affinity mask
-     * (or in cpus[] when given). At most 4096. */
+     * (or in cpus[] when given), at most the CPU quota of the process's
+     * cgroup rounded up (see ws_default_workers). At most 4096. */
     unsigned workers;
     /* WS_PIN_DEFAULT or WS_PIN_NONE. Worker i goes to allowed CPU i mod n,
-     * counting allowed CPUs in ascending number. */
+     * counting allowed CPUs in ascending number. WSCHED_PIN=none|cores
+     * overrides WS_PIN_DEFAULT (0). */
     int pin;
     /* Optional CPU list to use instead of the whole affinity mask; every
      * entry must be in the mask. NULL: the whole mask. */
@@ -118,14 +126,35 @@ typedef struct ws_pool_opts {
     /* A blocking-lane thread idle this long exits, in milliseconds
      * (at most 3,600,000); 0: 10,000. */
     unsigned blocking_idle_ms;
+    /* Since 0.2. A file to write a Chrome trace of the pool to when it is
+     * destroyed (see ws_pool_trace); NULL: $WSCHED_TRACE, or none. */
+    const char *trace;
     /* More fields may be added; zero means the default. */
 } ws_pool_opts;
 
 /* Creates a pool and starts its workers; opts may be NULL. On success *pool
  * holds the pool. Returns 0, WS_EINVAL (NULL pool, absurd option, a CPU not
  * in the affinity mask), WS_ENOMEM, or WS_EAGAIN when a thread cannot be
- * started; on failure nothing is leaked and no thread is left running. */
-WS_EXTERN int ws_pool_create(ws_pool **pool, const ws_pool_opts *opts);
+ * started; on failure nothing is leaked and no thread is left running.
+ * A macro: it passes the size of the caller's ws_pool_opts (docs/ABI.md). */
+#define ws_pool_create(pool, ...) /* "...": a compound literal's commas */  \
+    ws_pool_create_sized((pool), (__VA_ARGS__), sizeof(ws_pool_opts))
+
+/* ws_pool_create for a ws_pool_opts of opts_size bytes (the caller's
+ * sizeof(ws_pool_opts)): fields past opts_size take their defaults, and
+ * bytes past this library's struct must be zero (else WS_EINVAL). An
+ * opts_size that is not a released layout's (0.1's, or this one's or more)
+ * is WS_EINVAL. The function named
+ * ws_pool_create, for programs built against 0.1, reads the 0.1 layout. */
+WS_EXTERN int ws_pool_create_sized(ws_pool **pool, const ws_pool_opts *opts, size_t opts_size);
+WS_EXTERN int(ws_pool_create)(ws_pool **pool, const ws_pool_opts *opts);
+
+/* The number of workers a pool gets when neither opts.workers nor
+ * WSCHED_WORKERS sets it: the CPUs of the process's affinity mask, at most
+ * ceil(quota / period) of its cgroup's CPU limit (cgroup v2 cpu.max or v1
+ * cpu.cfs_quota_us, the smallest along the path to the root); at least 1.
+ * When cpu_limit is not NULL it gets that cgroup limit, 0 for none. */
+WS_EXTERN unsigned ws_default_workers(unsigned *cpu_limit);
 
 /* Stops accepting work, finishes all accepted work (CPU and blocking lane),
  * joins every thread and frees the pool. Futures of the pool stay valid
@@ -426,13 +455,46 @@ typedef struct ws_stats {
     uint64_t injected;      /* tasks taken from the queue of outside work */
     uint64_t leapfrogs;     /* tasks stolen back from a thief while syncing */
     uint64_t shares;        /* times private deque work was made stealable */
+    /* Since 0.2; the pool's blocking lane, in the totals (worker -1) only,
+     * 0 for a single worker. */
+    uint64_t blocking_executed; /* tasks the lane ran */
+    uint64_t blocking_threads;  /* lane threads now */
+    uint64_t blocking_peak;     /* most lane threads at once */
     /* More fields may be added. */
 } ws_stats;
 
 /* Worker's counters (written by that worker only), or totals for worker -1
  * (the sum of the workers' counters read one after another, not an atomic
- * snapshot). Returns 0, or WS_EINVAL (NULL, worker out of range). */
-WS_EXTERN int ws_pool_stats(const ws_pool *pool, int worker, ws_stats *out);
+ * snapshot). Returns 0, or WS_EINVAL (NULL, worker out of range). A macro:
+ * it passes the size of the caller's ws_stats (docs/ABI.md). */
+#define ws_pool_stats(pool, worker, ...)                                       \
+    ws_pool_stats_sized((pool), (worker), (__VA_ARGS__), sizeof(ws_stats))
+
+/* ws_pool_stats into a ws_stats of out_size bytes: writes exactly
+ * out_size bytes (fields this library lacks are zero), never more.
+ * WS_EINVAL also for out_size 0. The function named ws_pool_stats, for
+ * programs built against 0.1, writes the 0.1 layout (64 bytes). */
+WS_EXTERN int ws_pool_stats_sized(const ws_pool *pool, int worker, ws_stats *out,
+                                  size_t out_size);
+WS_EXTERN int(ws_pool_stats)(const ws_pool *pool, int worker, ws_stats *out);
+
+/* Prints the pool's figures to f: workers (and the cgroup limit), then per
+ * worker executed, steals, failed steals, parks, and the blocking lane's.
+ * Any thread; counters are read as ws_pool_stats reads them. With
+ * WSCHED_STATS=1 in the environment ws_pool_destroy prints them to stderr.
+ * Returns 0, or WS_EINVAL for NULL. */
+WS_EXTERN int ws_stats_print(const ws_pool *pool, FILE *f);
+
+/* Starts recording a trace of the pool: per worker, the jobs it runs
+ * (stolen fork-join frames, futures, queued work), steals, parks and
+ * wake-ups; per blocking-lane thread, its tasks. Each thread records into
+ * its own ring of WSCHED_TRACE_EVENTS events (default 65536, 16 bytes each):
+ * when a ring is full its oldest events are overwritten and counted as
+ * dropped. At ws_pool_destroy the trace is written to path as Chrome
+ * trace-event JSON (open it in Perfetto or chrome://tracing; tools/trace
+ * summarises it). Any thread, once per pool. Returns 0, WS_EINVAL (NULL),
+ * WS_EBUSY (already tracing) or WS_ENOMEM. */
+WS_EXTERN int ws_pool_trace(ws_pool *pool, const char *path);
 
 /* A static string naming code; "unknown error" for codes it does not know,
  * "success" for 0. */

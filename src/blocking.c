@@ -18,6 +18,8 @@ struct ws__blocking {
     struct __cds_wfcq_head head;
     struct cds_wfcq_tail tail;
     unsigned max, idle_ms, nthreads, nidle, waiting;
+    unsigned peak;     /* most threads at once */
+    uint64_t executed; /* tasks run */
     bool stop;
     pthread_t *tid;
     unsigned char *slot; /* SLOT_* per tid */
@@ -49,8 +51,13 @@ static void *lane_main(void *arg)
             pthread_mutex_unlock(&b->mu);
             ws__qjob *j = caa_container_of(node, ws__qjob, node);
             WS__TSAN_ACQUIRE(j);
-            j->job.exec(&j->job, NULL);
+            ws__trace *t = ws__tracing(b->pool);
+            if (WS_UNLIKELY(t))
+                ws__trace_lane_run(t, index, &j->job);
+            else
+                j->job.exec(&j->job, NULL);
             pthread_mutex_lock(&b->mu);
+            b->executed++;
             continue;
         }
         if (b->stop)
@@ -99,7 +106,8 @@ static int grow(ws__blocking *b)
         return rc == ENOMEM ? WS_ENOMEM : WS_EAGAIN;
     }
     b->slot[i] = SLOT_RUNNING;
-    b->nthreads++;
+    if (++b->nthreads > b->peak)
+        b->peak = b->nthreads;
     return 0;
 }
 
@@ -121,6 +129,27 @@ int ws__blocking_submit(ws_pool *pool, ws__qjob *j)
     pthread_cond_signal(&b->work);
     pthread_mutex_unlock(&b->mu);
     return 0;
+}
+
+void ws__blocking_stats(ws_pool *pool, ws_stats *out)
+{
+    ws__blocking *b = pool->blk;
+    if (!b) { /* destroyed: its last figures */
+        out->blocking_executed = pool->lane_final.blocking_executed;
+        out->blocking_threads = 0;
+        out->blocking_peak = pool->lane_final.blocking_peak;
+        return;
+    }
+    pthread_mutex_lock(&b->mu);
+    out->blocking_executed = b->executed;
+    out->blocking_threads = b->nthreads;
+    out->blocking_peak = b->peak;
+    pthread_mutex_unlock(&b->mu);
+}
+
+unsigned ws__blocking_max(const ws_pool *pool)
+{
+    return pool->blk ? pool->blk->max : 0;
 }
 
 int ws__blocking_create(ws_pool *pool, const ws_pool_opts *opts)
@@ -162,6 +191,7 @@ void ws__blocking_destroy(ws_pool *pool)
         pthread_cond_wait(&b->gone, &b->mu);
     reap(b);
     pthread_mutex_unlock(&b->mu);
+    ws__blocking_stats(pool, &pool->lane_final);
     pthread_cond_destroy(&b->work);
     pthread_cond_destroy(&b->gone);
     pthread_mutex_destroy(&b->mu);

@@ -51,21 +51,6 @@ struct ws_future {
     ws_future *fire_next;   /* on this thread's list of futures to fire */
 };
 
-void ws__deadline(struct timespec *ts, int64_t timeout_ns)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    int64_t ns = ts->tv_nsec + timeout_ns % 1000000000;
-    ts->tv_sec += timeout_ns / 1000000000 + ns / 1000000000;
-    ts->tv_nsec = ns % 1000000000;
-}
-
-bool ws__deadline_passed(const struct timespec *ts)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
-}
-
 static ws_future *future_new(ws_pool *pool, ws_fn fn, void *arg, uint32_t refs)
 {
     ws_future *f = ws__malloc(sizeof(*f));

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <urcu/wfcqueue.h>
 
@@ -88,6 +89,7 @@ struct ws__worker {
 enum { WS__RUNNING = 0, WS__SHUTDOWN = 1, WS__CANCEL = 2 };
 
 typedef struct ws__blocking ws__blocking;
+typedef struct ws__trace ws__trace;
 
 struct ws_pool {
     unsigned n;
@@ -138,6 +140,14 @@ struct ws_pool {
     pthread_cond_t spare_cv;   /* an idle spare was given work, or stop */
     unsigned blocked;          /* workers blocked in a wait */
     unsigned spares_active;    /* spares running pool work */
+
+    /* Figures for ws_stats_print: the CPUs workers may use and the cgroup
+       CPU limit (0: none) when the pool was created. */
+    unsigned allowed, cpu_limit;
+    bool print_stats;   /* WSCHED_STATS: print at destroy */
+    ws_stats lane_final; /* the blocking lane's figures once it is gone */
+    /* Tracing (trace.c): NULL unless ws_pool_trace or WSCHED_TRACE. */
+    _Atomic(ws__trace *) trace;
 };
 
 /* Spare states (ws__worker.sp_state). */
@@ -314,15 +324,77 @@ int ws__blocking_create(ws_pool *pool, const ws_pool_opts *opts);
 /* Queues an accepted job on the lane; WS_EAGAIN/WS_ENOMEM if no thread can
  * run it. */
 int ws__blocking_submit(ws_pool *pool, ws__qjob *j);
+/* Most threads of the lane (opts.blocking_max). */
+unsigned ws__blocking_max(const ws_pool *pool);
+/* The lane's figures into out's blocking_* fields. */
+void ws__blocking_stats(ws_pool *pool, ws_stats *out);
 /* Joins the lane's threads (all accepted work is done) and frees it. */
 void ws__blocking_destroy(ws_pool *pool);
 
 /* "join.c" */
 void ws__task_exec(ws__job *job, ws__worker *w);
 
-/* "time" helpers (future.c) */
+/* "clock.c": CLOCK_MONOTONIC deadlines and timestamps. */
+/* *ts = now + timeout_ns (timeout_ns >= 0). */
 void ws__deadline(struct timespec *ts, int64_t timeout_ns);
 bool ws__deadline_passed(const struct timespec *ts);
+/* Nanoseconds on CLOCK_MONOTONIC. */
+uint64_t ws__now_ns(void);
+
+/* "cgroup.c" */
+/* The CPU limit of this process's cgroup: ceil(quota / period), the
+ * smallest along the path to the hierarchy's root, over cgroup v2 and the
+ * v1 cpu controller; 0 when there is none or it cannot be read. Paths are
+ * read under root ("" for the real /proc and mounts; tests pass a fake
+ * tree). */
+unsigned ws__cgroup_cpu_limit(const char *root);
+/* Test-only: the root ws_pool_create and ws_default_workers read (NULL: ""). */
+extern const char *ws__cgroup_root;
+
+/* "env.c" */
+/* The 0.1 layouts' sizes: their last fields end there. */
+#define WS__OPTS_V01_SIZE  (offsetof(ws_pool_opts, blocking_idle_ms) + sizeof(unsigned))
+#define WS__STATS_V01_SIZE (offsetof(ws_stats, shares) + sizeof(uint64_t))
+/* *o = the caller's options (size bytes of them; NULL: none), with the
+ * fields left at zero filled from the environment. WS_EINVAL when size is
+ * below the 0.1 layout or bytes past this library's struct are not zero. */
+int ws__opts_resolve(ws_pool_opts *o, const ws_pool_opts *user, size_t size);
+/* min(allowed, cgroup limit), at least 1; *limit gets the limit. */
+unsigned ws__default_workers(unsigned allowed, unsigned *limit);
+/* WSCHED_STATS is set to a true value. */
+bool ws__env_stats(void);
+/* Events per trace ring: WSCHED_TRACE_EVENTS (a power of two), or 65536. */
+uint32_t ws__env_trace_events(void);
+
+/* "trace.c" */
+/* Event kinds in a trace ring. */
+enum { WS__EV_BEGIN = 1, WS__EV_END, WS__EV_STEAL, WS__EV_PARK, WS__EV_WAKE };
+/* The pool's trace, NULL when off: one predictable branch on hot paths. */
+static inline ws__trace *ws__tracing(ws_pool *pool)
+{
+    /* acquire: pairs with the release in ws_pool_trace; the rings are
+       initialised before they are seen. */
+    return atomic_load_explicit(&pool->trace, memory_order_acquire);
+}
+/* Worker w runs j, recorded as a span. */
+void ws__trace_run(ws__trace *t, ws__worker *w, ws__job *j);
+/* Worker w runs a job it took (not a fork-join frame synced inline). */
+static inline void ws__run(ws__worker *w, ws__job *j)
+{
+    ws__trace *t = ws__tracing(w->pool);
+    if (WS_UNLIKELY(t))
+        ws__trace_run(t, w, j);
+    else
+        j->exec(j, w);
+}
+/* Lane thread lane runs j, recorded as a span. */
+void ws__trace_lane_run(ws__trace *t, unsigned lane, ws__job *j);
+/* Records an instant or a boundary for worker w (arg: victim id, ...). */
+void ws__trace_event(ws__trace *t, ws__worker *w, unsigned kind, uint64_t arg);
+/* At destroy, every thread joined: writes the file, frees the rings. */
+void ws__trace_finish(ws_pool *pool);
+/* At destroy, every thread joined: WSCHED_STATS and the trace. */
+void ws__pool_report(ws_pool *pool);
 
 /* "tsan" helpers: real happens-before edges that TSan cannot see inside
  * liburcu (built without TSan annotations). Nothing in other builds. */

@@ -106,7 +106,7 @@ static int wait_stolen(ws__worker *w, ws__task *t)
             ws__job *j = ws__steal_from(w, pool->workers[thief - 1]);
             if (j) {
                 ws__stat_inc(&w->stats.leapfrogs);
-                j->exec(j, w);
+                ws__run(w, j);
                 spins = 0;
                 continue;
             }
@@ -147,7 +147,7 @@ static int sync_slow(ws__worker *w, ws__task *t)
         }
         if (!j)
             return wait_stolen(w, t);
-        j->exec(j, w); /* pushed above the frame (a future, a continuation) */
+        ws__run(w, j); /* pushed above the frame (a future, a continuation) */
     }
 }
 

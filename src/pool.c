@@ -156,12 +156,16 @@ static int init_workers(ws_pool *pool, const int *cpus, int ncpus)
     return ws__victim_order(pool);
 }
 
-int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
+int ws_pool_create_sized(ws_pool **out, const ws_pool_opts *user, size_t opts_size)
 {
     if (!out)
         return WS_EINVAL;
     *out = NULL;
-    int rc = check_opts(opts);
+    ws_pool_opts resolved;
+    int rc = ws__opts_resolve(&resolved, user, opts_size);
+    const ws_pool_opts *opts = &resolved;
+    if (rc == 0)
+        rc = check_opts(opts);
     if (rc == 0)
         rc = ws__fork_init();
     if (rc)
@@ -176,7 +180,9 @@ int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
         return WS_ENOMEM;
     }
     memset(pool, 0, sizeof(*pool));
-    pool->n = opts && opts->workers ? opts->workers : (unsigned)ncpus;
+    pool->allowed = (unsigned)ncpus;
+    pool->n = opts->workers ? opts->workers : ws__default_workers(pool->allowed, &pool->cpu_limit);
+    pool->print_stats = ws__env_stats();
     pool->pin = opts ? opts->pin : WS_PIN_DEFAULT;
     pool->spin_us = opts && opts->spin_us ? opts->spin_us : 100;
     pool->stack_size = opts && opts->stack_size ? opts->stack_size : (size_t)8 << 20;
@@ -206,6 +212,10 @@ int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
     } else {
         ws__spares_stop(pool);
     }
+    if (rc == 0 && opts->trace && (rc = ws_pool_trace(pool, opts->trace)) != 0) {
+        ws__blocking_destroy(pool);
+        stop_workers(pool, pool->n);
+    }
     if (rc != 0) {
         free_workers(pool);
         ws__free(pool);
@@ -213,6 +223,12 @@ int ws_pool_create(ws_pool **out, const ws_pool_opts *opts)
     }
     *out = pool;
     return 0;
+}
+
+/* Programs built against 0.1 call this name with the 0.1 layout. */
+int(ws_pool_create)(ws_pool **out, const ws_pool_opts *opts)
+{
+    return ws_pool_create_sized(out, opts, WS__OPTS_V01_SIZE);
 }
 
 unsigned ws_pool_workers(const ws_pool *pool)
@@ -412,6 +428,7 @@ int ws_pool_destroy(ws_pool *pool)
     ws__wait_for(self, &dw.wt, NULL);
     ws__blocking_destroy(pool);
     stop_workers(pool, pool->n);
+    ws__pool_report(pool);
     free_workers(pool);
     ws__pool_release(pool);
     return 0;

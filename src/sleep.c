@@ -137,7 +137,12 @@ void ws__park(ws__worker *w)
     if (!work_visible(w)) {
         ws__stat_inc(&w->stats.parks);
         WS__PERTURB();
+        ws__trace *t = ws__tracing(pool);
+        if (WS_UNLIKELY(t))
+            ws__trace_event(t, w, WS__EV_PARK, 0);
         ws__futex_wait(&pool->epoch, e, NULL);
+        if (WS_UNLIKELY(t))
+            ws__trace_event(t, w, WS__EV_WAKE, 0);
     }
     /* seq_cst: leaves the sleepy/sleeping state before searching again. */
     atomic_fetch_sub_explicit(&pool->nsleep, 1, memory_order_seq_cst);

@@ -43,6 +43,9 @@ static ws__job *steal_once(ws__worker *w, ws__worker *victim, int *status)
     WS__HB_ACQUIRE(&victim->dq);
     ws__job *j = item;
     ws__stat_inc(&w->stats.steals);
+    ws__trace *t = ws__tracing(w->pool);
+    if (WS_UNLIKELY(t))
+        ws__trace_event(t, w, WS__EV_STEAL, victim->id);
     if (j->exec == ws__task_exec) {
         /* relaxed: the thief id is a hint for the owner's leapfrogging; an
            RMW so a concurrent WAITER bit is kept. */
@@ -123,7 +126,7 @@ void ws__share(ws__worker *w)
 
 static void run_job(ws__worker *w, ws__job *j)
 {
-    j->exec(j, w);
+    ws__run(w, j);
 }
 
 static uint64_t now_us(void)

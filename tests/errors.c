@@ -159,7 +159,7 @@ int main(void)
     CHECK(strcmp(ws_strerror(0), "success") == 0);
     CHECK(strcmp(ws_strerror(-9999), "unknown error") == 0);
     CHECK(strcmp(ws_strerror(12345), "unknown error") == 0);
-    CHECK(strcmp(ws_version(), "0.1.0") == 0);
+    CHECK(strcmp(ws_version(), "0.2.0") == 0);
     printf("errors: ok\n");
     return 0;
 }
