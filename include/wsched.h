@@ -12,13 +12,13 @@
  * worker, in a blocking-lane thread and in a foreign thread (docs/tasks.md
  * has the table). In a CPU worker a wait first runs the awaited task itself
  * if nobody has started it, then runs other work of the worker's pool
- * ("helps"), as long as the worker's stack keeps a reserve (a quarter of
- * it, at most 256 KiB); when it must block, a spare worker (a thread of the
+ * ("helps"), as long as the worker's stack keeps half of its room (so a task
+ * that starts nested has at least half of the stack); when it must block, a spare worker (a thread of the
  * pool beyond its `workers`, up to 256 of them) stands in for it until it
  * resumes, so a pool's parallelism survives blocked waiters and a chain of
  * nested waits of any depth keeps running (docs/liveness.md). A blocking-
  * lane thread runs an awaited task of its own pool that nobody has started,
- * then blocks. A foreign thread blocks.
+ * and jobs queued on its own lane, then blocks. A foreign thread blocks.
  *
  * fork(). A child process may create and use new pools. Pools created
  * before the fork are unusable in the child: they accept no work

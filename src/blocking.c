@@ -33,6 +33,43 @@ typedef struct start {
     unsigned index;
 } start;
 
+static __thread unsigned lane_index; /* this lane thread's slot */
+
+/* Takes the oldest queued job; under mu, with b->waiting > 0. */
+static ws__qjob *take(ws__blocking *b)
+{
+    struct cds_wfcq_node *node = __cds_wfcq_dequeue_blocking(&b->head, &b->tail);
+    b->waiting--;
+    ws__qjob *j = caa_container_of(node, ws__qjob, node);
+    WS__TSAN_ACQUIRE(j);
+    return j;
+}
+
+/* Runs a job taken from the queue; not under mu. */
+static void run(ws__blocking *b, ws__qjob *j)
+{
+    ws__trace *t = ws__tracing(b->pool);
+    if (WS_UNLIKELY(t))
+        ws__trace_lane_run(t, lane_index, &j->job);
+    else
+        j->job.exec(&j->job, NULL);
+}
+
+bool ws__blocking_help(ws_pool *pool)
+{
+    ws__blocking *b = pool->blk;
+    pthread_mutex_lock(&b->mu);
+    ws__qjob *j = b->waiting ? take(b) : NULL;
+    pthread_mutex_unlock(&b->mu);
+    if (!j)
+        return false;
+    run(b, j);
+    pthread_mutex_lock(&b->mu);
+    b->executed++;
+    pthread_mutex_unlock(&b->mu);
+    return true;
+}
+
 static void *lane_main(void *arg)
 {
     ws__blocking *b = ((start *)arg)->b;
@@ -42,20 +79,14 @@ static void *lane_main(void *arg)
     snprintf(name, sizeof(name), "%s-b%u", b->pool->name, index);
     pthread_setname_np(pthread_self(), name);
     ws__lane_self = b->pool;
+    lane_index = index;
     ws__stack_init();
     pthread_mutex_lock(&b->mu);
     for (;;) {
         if (b->waiting) {
-            struct cds_wfcq_node *node = __cds_wfcq_dequeue_blocking(&b->head, &b->tail);
-            b->waiting--;
+            ws__qjob *j = take(b);
             pthread_mutex_unlock(&b->mu);
-            ws__qjob *j = caa_container_of(node, ws__qjob, node);
-            WS__TSAN_ACQUIRE(j);
-            ws__trace *t = ws__tracing(b->pool);
-            if (WS_UNLIKELY(t))
-                ws__trace_lane_run(t, index, &j->job);
-            else
-                j->job.exec(&j->job, NULL);
+            run(b, j);
             pthread_mutex_lock(&b->mu);
             b->executed++;
             continue;

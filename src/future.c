@@ -209,8 +209,9 @@ void ws__future_exec(ws__job *job, ws__worker *w)
     ws_future *f = (ws_future *)job;
     ws_pool *pool = f->pool;
     WS__HB_ACQUIRE(job);
+    /* A cancelled future's status is its phase: f->status is written only
+       by whoever runs the task (it may have run inline already). */
     if (ws__cancelling(pool)) {
-        f->status = WS_ECANCELED;
         finish(f, PH_PENDING, PH_CANCELLED);
     } else if (claim(f, 0)) {
         run(f, w);
@@ -234,9 +235,17 @@ bool ws__future_run_inline(ws_future *f)
     bool ours = w ? w->pool == pool : pool && ws__lane_self == pool;
     if (!ours || ws__cancelling(pool) || !ws__stack_ok() || !claim(f, F_QUEUED))
         return is_final(f);
-    if (w && f->blocking) {
+    if (ws__cancelling(pool)) { /* a cancelling shutdown came meanwhile */
+        finish(f, PH_RUNNING, PH_CANCELLED);
+    } else if (w && f->blocking) {
+        /* A lane task, run as the lane would: this worker is blocked (a
+           spare stands in) and the task sees a lane thread's identity. */
         ws__block_begin(w);
-        run(f, w);
+        ws__self = NULL;
+        ws__lane_self = pool;
+        run(f, NULL);
+        ws__lane_self = NULL;
+        ws__self = w;
         ws__block_end(w);
     } else {
         run(f, w);
@@ -434,7 +443,6 @@ static void then_fire(ws__listener *l, ws_future *f)
     /* relaxed: fire runs after f became final (under f's lock). */
     bool ok = (atomic_load_explicit(&f->state, memory_order_relaxed) & PH_MASK) == PH_DONE;
     if (!ok || !out->pool || submit(out->pool, out, false, true) != 0) {
-        out->status = WS_ECANCELED;
         finish(out, PH_PENDING, PH_CANCELLED);
         ws_future_release(out); /* the job's reference, never queued */
     }

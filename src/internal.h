@@ -202,8 +202,8 @@ static inline void ws__stat_inc(_Atomic uint64_t *c)
                           memory_order_relaxed);
 }
 /* Whether this thread's stack has room to nest more work: helping and
- * running a waited-for task inline stop at a reserve of a quarter of the
- * stack (at most 256 KiB). Any thread. */
+ * running a waited-for task inline stop at half the usable stack, so a
+ * task that starts nested has at least half of it. Any thread. */
 bool ws__stack_ok(void);
 /* Measures the calling thread's stack: at a thread's start, so that what
  * lies below is its usable stack. */
@@ -243,6 +243,8 @@ void ws__pin(int cpu);
  * WS__SPARES_MAX, or no thread could start): w should keep looking for
  * work now and then. Pair with ws__block_end. */
 bool ws__block_begin(ws__worker *w);
+/* A blocked worker without a stand-in tries again; true once covered. */
+bool ws__block_retry(ws__worker *w);
 void ws__block_end(ws__worker *w);
 /* A spare at an idle point: false when it has retired for good (its
  * thread exits); true when it should go on looking for work. */
@@ -328,6 +330,9 @@ int ws__blocking_submit(ws_pool *pool, ws__qjob *j);
 unsigned ws__blocking_max(const ws_pool *pool);
 /* The lane's figures into out's blocking_* fields. */
 void ws__blocking_stats(ws_pool *pool, ws_stats *out);
+/* A lane thread of pool that waits runs the lane's oldest queued job, if
+ * any (nested: the caller checks its stack); true if it ran one. */
+bool ws__blocking_help(ws_pool *pool);
 /* Joins the lane's threads (all accepted work is done) and frees it. */
 void ws__blocking_destroy(ws_pool *pool);
 

@@ -143,6 +143,15 @@ bool ws__block_begin(ws__worker *w)
     return covered;
 }
 
+bool ws__block_retry(ws__worker *w)
+{
+    ws_pool *pool = w->pool;
+    pthread_mutex_lock(&pool->spare_mu);
+    bool covered = pool->spares_active >= pool->blocked || activate(pool, w->cpu);
+    pthread_mutex_unlock(&pool->spare_mu);
+    return covered;
+}
+
 void ws__block_end(ws__worker *w)
 {
     ws_pool *pool = w->pool;

@@ -245,11 +245,8 @@ void ws__stack_init(void)
     /* The usable stack is what lies below us now: the mapping may also
        hold the thread's static TLS above (large under TSan). */
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    if (pthread_attr_getstack(&attr, &lo, &size) == 0 && here > (uintptr_t)lo) {
-        size_t usable = here - (uintptr_t)lo;
-        size_t reserve = usable / 4 < ((size_t)256 << 10) ? usable / 4 : (size_t)256 << 10;
-        stack_floor = (uintptr_t)lo + reserve;
-    }
+    if (pthread_attr_getstack(&attr, &lo, &size) == 0 && here > (uintptr_t)lo)
+        stack_floor = (uintptr_t)lo + (here - (uintptr_t)lo) / 2;
     pthread_attr_destroy(&attr);
 }
 
@@ -274,6 +271,7 @@ int ws__wait_for(ws__worker *w, ws__wait *wt, const struct timespec *deadline)
     unsigned spins = 0;
     uint64_t spin_start = 0;
     bool blocked = false, covered = false;
+    ws_pool *lane = w ? NULL : ws__lane_self; /* a lane thread helps its lane */
     int rc;
     for (;;) {
         if (wt->ready(wt)) {
@@ -294,6 +292,11 @@ int ws__wait_for(ws__worker *w, ws__wait *wt, const struct timespec *deadline)
                 continue;
             }
         }
+        if (lane && ws__stack_ok() && ws__blocking_help(lane)) {
+            spins = 0;
+            spin_start = 0;
+            continue;
+        }
         if (++spins % 64) {
             ws__cpu_relax();
             continue;
@@ -307,12 +310,15 @@ int ws__wait_for(ws__worker *w, ws__wait *wt, const struct timespec *deadline)
         if (w && !blocked) {
             blocked = true;
             covered = ws__block_begin(w);
+        } else if (w && !covered) {
+            covered = ws__block_retry(w); /* a thread may start now */
         }
-        /* A worker that no spare covers sleeps in 1 ms slices to look for
-           work again. */
+        /* A worker that no spare covers, and a lane thread, sleep in 1 ms
+           slices to look for work again (work queued on a full lane wakes
+           no lane thread). */
         const struct timespec *until = deadline;
         struct timespec slice;
-        if (w && !covered) {
+        if ((w && !covered) || lane) {
             ws__deadline(&slice, 1000000);
             if (!deadline || ts_before(&slice, deadline))
                 until = &slice;

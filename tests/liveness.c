@@ -16,7 +16,11 @@
  *     chain completing;
  *   - with blocking_max 1: a lane task that waits on a lane future; a lane
  *     task waiting on a CPU task that waits on a lane task; a lane task
- *     taking lane children through wait_any and a completion queue.
+ *     taking lane children through wait_any and a completion queue; a lane
+ *     task waiting on then() and when_all outputs of a lane task;
+ *   - a future run inline keeps its status through a cancelling shutdown;
+ *   - submit-and-wait links of 256 KiB frames each: a nested task starts
+ *     with half of its stack.
  */
 #include "check.h"
 #include "gate.h"
@@ -491,6 +495,106 @@ static void lane_saturated(void)
     CHECK_EQ(ws_pool_destroy(LP), 0);
 }
 
+/* A future run inline by its waiter keeps its status when a cancelling
+ * shutdown later reaches its queued job. */
+static ws_pool *SP;
+static _Atomic int inline_done, shut;
+
+static int forty_two(void *p)
+{
+    (void)p;
+    return 42;
+}
+
+static int run_child_then_hold(void *p)
+{
+    ws_future **child = p;
+    CHECK_EQ(ws_submit(SP, forty_two, NULL, child), 0);
+    CHECK_EQ(ws_future_wait(*child, -1), 0); /* runs it here */
+    CHECK_EQ(ws_future_status(*child), 42);
+    atomic_store(&inline_done, 1);
+    while (!atomic_load(&shut))
+        sleep_ms(1);
+    return 0;
+}
+
+static void inline_then_cancel(void)
+{
+    ws_pool_opts o = {.workers = 1};
+    CHECK_EQ(ws_pool_create(&SP, &o), 0);
+    ws_future *child = NULL, *outer;
+    CHECK_EQ(ws_submit(SP, run_child_then_hold, &child, &outer), 0);
+    while (!atomic_load(&inline_done))
+        sleep_ms(1);
+    CHECK_EQ(ws_pool_shutdown(SP, WS_SHUTDOWN_CANCEL_PENDING), 0);
+    atomic_store(&shut, 1);
+    CHECK_EQ(ws_pool_destroy(SP), 0);
+    CHECK_EQ(ws_future_status(child), 42);
+    CHECK_EQ(ws_future_state(child), WS_FUTURE_DONE);
+    CHECK_EQ(ws_future_status(outer), 0);
+    ws_future_release(child);
+    ws_future_release(outer);
+}
+
+/* Each link of a submit-and-wait chain needs 256 KiB of stack: a task that
+ * starts nested inside a wait still has half of its worker's stack. */
+#define BIG_LINKS 100
+
+static int big_link(void *p)
+{
+    long depth = (long)p;
+    volatile char pad[256 << 10];
+    pad[0] = 1;
+    pad[sizeof(pad) - 1] = 1;
+    if (depth == 0)
+        return pad[0];
+    ws_future *f;
+    CHECK_EQ(ws_submit(SP, big_link, (void *)(depth - 1), &f), 0);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    int r = ws_future_status(f) + pad[sizeof(pad) - 1];
+    ws_future_release(f);
+    return r;
+}
+
+static void big_frames(void)
+{
+    ws_pool_opts o = {.workers = 1};
+    CHECK_EQ(ws_pool_create(&SP, &o), 0);
+    CHECK_EQ(ws_run(SP, big_link, (void *)(long)BIG_LINKS), BIG_LINKS + 1);
+    CHECK_EQ(ws_pool_destroy(SP), 0);
+}
+
+/* A lane thread of a one-thread lane waits on then() and when_all outputs
+ * of a lane task it queued: it runs the lane's queued work meanwhile. */
+static int lane_outputs(void *p)
+{
+    (void)p;
+    ws_future *a, *t, *all;
+    CHECK_EQ(ws_submit_blocking(LP, lane_leaf, NULL, &a), 0);
+    CHECK_EQ(ws_future_then(a, forty_two, NULL, &t), 0);
+    CHECK_EQ(ws_when_all(&a, 1, &all), 0);
+    CHECK_EQ(ws_future_wait(all, -1), 0);
+    CHECK_EQ(ws_future_status(all), 4); /* the first non-zero status */
+    CHECK_EQ(ws_future_wait(t, -1), 0);
+    int r = ws_future_status(t) + ws_future_status(a);
+    ws_future_release(a);
+    ws_future_release(t);
+    ws_future_release(all);
+    return r;
+}
+
+static void lane_waits_outputs(void)
+{
+    ws_pool_opts o = {.workers = 1, .blocking_max = 1};
+    CHECK_EQ(ws_pool_create(&LP, &o), 0);
+    ws_future *f;
+    CHECK_EQ(ws_submit_blocking(LP, lane_outputs, NULL, &f), 0);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    CHECK_EQ(ws_future_status(f), 46);
+    ws_future_release(f);
+    CHECK_EQ(ws_pool_destroy(LP), 0);
+}
+
 int main(void)
 {
     pthread_t wd;
@@ -523,6 +627,12 @@ int main(void)
     lane_waits_on_lane();
     begin("blocking lane of one thread, waits across the lane and the workers");
     lane_saturated();
+    begin("a one-thread lane waiting on then() and when_all outputs");
+    lane_waits_outputs();
+    begin("status of a future run inline, then a cancelling shutdown");
+    inline_then_cancel();
+    begin("nested tasks of 256 KiB frames on 8 MiB stacks");
+    big_frames();
     begin(NULL);
     printf("liveness: ok\n");
     return 0;
