@@ -21,6 +21,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -35,6 +36,13 @@
 #define F_QUEUED     16u /* its job was queued: a waiter may run it inline */
 #define F_CANCEL_REQ 32u /* cancel asked while running: ws_cancelled() says so */
 
+/* What ws_submit_ex adds; most futures have none. */
+typedef struct extra {
+    ws_dtor dtor; /* arg's destructor, or NULL */
+    void *user;   /* ws_future_user() */
+} extra;
+
+/* 80 bytes: a million futures in flight cost 80 MB, not more. */
 struct ws_future {
     ws__qjob q; /* the job that runs fn */
     ws_fn fn;
@@ -43,17 +51,38 @@ struct ws_future {
     int status;
     _Atomic uint32_t state;
     _Atomic uint32_t refs;
-    pthread_mutex_t lock; /* guards listeners */
-    ws__listener *listeners;
+    _Atomic uint8_t lock;   /* spin lock; guards listeners */
     bool blocking;          /* its job belongs on the blocking lane */
-    ws_dtor dtor;           /* arg's destructor, or NULL */
-    void *user;             /* ws_future_user() */
+    ws__listener *listeners;
     ws_future *fire_next;   /* on this thread's list of futures to fire */
+    extra *ex;              /* NULL unless ws_submit_ex gave a dtor or user data */
 };
+
+/* The listener lock: held briefly, and rarely contended (only code that
+ * adds, removes or fires listeners takes it). */
+static void lock(ws_future *f)
+{
+    /* acquire: the listener list as the last holder left it. */
+    while (atomic_exchange_explicit(&f->lock, 1, memory_order_acquire)) {
+        /* relaxed: only a hint that the lock is free again. */
+        while (atomic_load_explicit(&f->lock, memory_order_relaxed))
+            sched_yield();
+    }
+    WS__HB_ACQUIRE(&f->lock); /* listeners a user's TSan saw added */
+}
+
+static void unlock(ws_future *f)
+{
+    WS__HB_RELEASE(&f->lock);
+    /* release: the list, to the next holder. */
+    atomic_store_explicit(&f->lock, 0, memory_order_release);
+}
+
+ws__cache ws__cache_future = WS__CACHE_INIT(sizeof(struct ws_future), 0);
 
 static ws_future *future_new(ws_pool *pool, ws_fn fn, void *arg, uint32_t refs)
 {
-    ws_future *f = ws__malloc(sizeof(*f));
+    ws_future *f = ws__cache_alloc(&ws__cache_future);
     if (!f)
         return NULL;
     f->q.job.exec = ws__future_exec;
@@ -63,11 +92,10 @@ static ws_future *future_new(ws_pool *pool, ws_fn fn, void *arg, uint32_t refs)
     f->status = 0;
     atomic_init(&f->state, PH_PENDING);
     atomic_init(&f->refs, refs);
-    pthread_mutex_init(&f->lock, NULL);
+    atomic_init(&f->lock, 0);
     f->listeners = NULL;
     f->blocking = false;
-    f->dtor = NULL;
-    f->user = NULL;
+    f->ex = NULL;
     f->fire_next = NULL;
     if (pool)
         ws__pool_retain(pool);
@@ -92,16 +120,16 @@ void ws_future_release(ws_future *f)
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
         return;
     WS__HB_ACQUIRE(&f->refs);
-    pthread_mutex_destroy(&f->lock);
+    ws__free(f->ex);
     if (f->pool)
         ws__pool_release(f->pool);
-    ws__free(f);
+    ws__cache_free(&ws__cache_future, f);
 }
 
 /* Fires and unlinks every listener; called once f is final. */
 static void fire_all(ws_future *f)
 {
-    pthread_mutex_lock(&f->lock);
+    lock(f);
     while (f->listeners) {
         ws__listener *l = f->listeners;
         f->listeners = l->next;
@@ -109,7 +137,7 @@ static void fire_all(ws_future *f)
         l->fire(l, f);
         WS__PERTURB();
     }
-    pthread_mutex_unlock(&f->lock);
+    unlock(f);
 }
 
 /* Firing listeners completes other futures (a continuation cancelled with
@@ -154,8 +182,8 @@ static bool finish(ws_future *f, uint32_t from, uint32_t to)
                                                     memory_order_acq_rel, memory_order_relaxed));
     WS__PERTURB();
     /* A cancelled task's arg is destroyed by whoever cancelled it. */
-    if (to == PH_CANCELLED && f->dtor)
-        f->dtor(f->arg);
+    if (to == PH_CANCELLED && f->ex && f->ex->dtor)
+        f->ex->dtor(f->arg);
     if (s & F_LISTENERS)
         fire(f);
     if (s & F_WAITERS)
@@ -197,8 +225,8 @@ static void run(ws_future *f, ws__worker *w)
     ws__scope_push(&sc, &f->state, F_CANCEL_REQ, f);
     f->status = f->fn(f->arg);
     ws__scope_pop(&sc);
-    if (f->dtor)
-        f->dtor(f->arg);
+    if (f->ex && f->ex->dtor)
+        f->ex->dtor(f->arg);
     if (w)
         ws__stat_inc(&w->stats.executed);
     finish(f, PH_RUNNING, PH_DONE);
@@ -285,13 +313,19 @@ static int create(ws_pool *pool, ws_fn fn, void *arg, const ws_submit_opts *o, w
         return WS_ENOMEM;
     bool blocking = o && (o->flags & WS_SUBMIT_BLOCKING);
     f->blocking = blocking;
-    if (o) {
-        f->dtor = o->dtor;
-        f->user = o->user;
+    if (o && (o->dtor || o->user)) {
+        f->ex = ws__malloc(sizeof(*f->ex));
+        if (!f->ex) {
+            atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
+            ws_future_release(f);
+            return WS_ENOMEM;
+        }
+        *f->ex = (extra){o->dtor, o->user};
     }
     int rc = submit(pool, f, blocking, false);
     if (rc) {
-        f->dtor = NULL; /* refused: arg stays the caller's */
+        if (f->ex)
+            f->ex->dtor = NULL; /* refused: arg stays the caller's */
         atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
         ws_future_release(f);
         return rc;
@@ -325,7 +359,7 @@ int ws_submit_ex(ws_pool *pool, ws_fn fn, void *arg, const ws_submit_opts *opts,
 
 void *ws_future_user(const ws_future *f)
 {
-    return f ? f->user : NULL;
+    return f && f->ex ? f->ex->user : NULL;
 }
 
 int ws_future_state(const ws_future *f)
@@ -396,7 +430,7 @@ int ws_future_cancel(ws_future *f)
 
 void ws__listen(ws_future *f, ws__listener *l)
 {
-    pthread_mutex_lock(&f->lock);
+    lock(f);
     WS__PERTURB();
     /* acq_rel: the RMW reads the latest phase; a completer that CASes after
        this sees the flag and takes the lock to fire; acquire for the status
@@ -413,13 +447,13 @@ void ws__listen(ws_future *f, ws__listener *l)
             l->next->prev = l;
         f->listeners = l;
     }
-    pthread_mutex_unlock(&f->lock);
+    unlock(f);
 }
 
 /* Removes l if it has not fired; after this it will not be touched. */
 static void unlisten(ws_future *f, ws__listener *l)
 {
-    pthread_mutex_lock(&f->lock);
+    lock(f);
     if (l->prev)
         l->prev->next = l->next;
     else if (f->listeners == l)
@@ -427,7 +461,7 @@ static void unlisten(ws_future *f, ws__listener *l)
     if (l->next)
         l->next->prev = l->prev;
     l->next = l->prev = NULL;
-    pthread_mutex_unlock(&f->lock);
+    unlock(f);
 }
 
 /* Continuations. */

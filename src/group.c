@@ -45,6 +45,8 @@ typedef struct gjob {
     ws_dtor dtor;
 } gjob;
 
+ws__cache ws__cache_job = WS__CACHE_INIT(sizeof(gjob), 1);
+
 bool ws__scope_cancelled(const ws__scope *sc, const ws_pool *pool)
 {
     /* relaxed: a request to stop early; nothing is read after it. */
@@ -130,7 +132,7 @@ static void gjob_exec(ws__job *job, ws__worker *w)
     ws_pool *pool = g->pool;
     WS__HB_ACQUIRE(job);
     run_task(g, w, j->fn, j->arg, j->dtor);
-    ws__free(j);
+    ws__cache_free(&ws__cache_job, j);
     WS__HB_RELEASE(g); /* the task's writes, to the group's waiter */
     leave(g);
     ws__finished(pool);
@@ -245,14 +247,14 @@ int ws_group_post_ex(ws_group *g, ws_fn fn, void *arg, ws_dtor dtor)
         run_task(g, ws__self, fn, arg, dtor);
         return 0;
     }
-    gjob *j = ws__malloc(sizeof(*j));
+    gjob *j = ws__cache_alloc(&ws__cache_job);
     if (!j)
         return WS_ENOMEM;
     int rc = reserve(g, nested);
     if (rc == 0)
         rc = ws__accept(g->pool);
     else {
-        ws__free(j);
+        ws__cache_free(&ws__cache_job, j);
         return rc;
     }
     if (rc == 0) {
@@ -266,7 +268,7 @@ int ws_group_post_ex(ws_group *g, ws_fn fn, void *arg, ws_dtor dtor)
             return 0;
         ws__finished(g->pool); /* accepted, then refused */
     }
-    ws__free(j);
+    ws__cache_free(&ws__cache_job, j);
     leave(g); /* not posted after all */
     return rc;
 }

@@ -166,6 +166,22 @@ int ws__thread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void
 WS_EXTERN long ws_test_fail_at(long n);
 #endif
 
+/* "cache.c": per-thread caches of fixed-size blocks. */
+typedef struct ws__cache {
+    size_t size;        /* of a block */
+    unsigned index;     /* its pair of magazines in each thread */
+    pthread_mutex_t mu; /* guards the depot */
+    struct ws__mag *full, *empty;
+    unsigned nfull;
+} ws__cache;
+#define WS__CACHE_INIT(sz, i) {.size = (sz), .index = (i), .mu = PTHREAD_MUTEX_INITIALIZER}
+extern ws__cache ws__cache_future; /* future.c */
+extern ws__cache ws__cache_job;    /* group.c */
+/* A block of c->size bytes (cached, or from ws__malloc); NULL if none. */
+void *ws__cache_alloc(ws__cache *c);
+/* Gives a block back; NULL is ignored. */
+void ws__cache_free(ws__cache *c, void *p);
+
 /* "topology.c" */
 /* The allowed CPUs in ascending order (from opts->cpus or the affinity
  * mask). Returns the count, or a negative WS_E* code. *out is ws__malloc'd. */
