@@ -100,6 +100,13 @@ static void flush(void *unused)
     }
 }
 
+static void swap(pair *p)
+{
+    mag *t = p->cur;
+    p->cur = p->prev;
+    p->prev = t;
+}
+
 /* The calling thread's pair for c; registers the thread's flush once. */
 static pair *mine(ws__cache *c)
 {
@@ -123,9 +130,7 @@ void *ws__cache_alloc(ws__cache *c)
             return x;
         }
         if (p->prev && p->prev->n) {
-            mag *t = p->cur;
-            p->cur = p->prev;
-            p->prev = t;
+            swap(p);
             continue;
         }
         if (round)
@@ -163,9 +168,7 @@ void ws__cache_free(ws__cache *c, void *x)
             return;
         }
         if (p->prev && p->prev->n < MAG) {
-            mag *t = p->cur;
-            p->cur = p->prev;
-            p->prev = t;
+            swap(p);
             continue;
         }
         if (round)
