@@ -8,6 +8,7 @@
 #include <urcu/urcu-memb.h>
 
 __thread ws__worker *ws__self __attribute__((tls_model("initial-exec")));
+__thread ws__fj *ws__fj_self __attribute__((tls_model("initial-exec")));
 
 /* Token for TSan: the RCU grace period orders every read-side critical
  * section before the reclamation of a buffer (see ws__reclaim in pool.c). */
@@ -166,6 +167,7 @@ void *ws__worker_main(void *arg)
     ws__worker *w = arg;
     ws_pool *pool = w->pool;
     ws__self = w;
+    ws__fj_self = (ws__fj *)&w->dq.priv;
     pin_and_name(w);
     urcu_memb_register_thread();
     for (;;) {
@@ -188,6 +190,7 @@ void *ws__worker_main(void *arg)
 out:
     urcu_memb_unregister_thread();
     ws__self = NULL;
+    ws__fj_self = NULL;
     return NULL;
 }
 
