@@ -159,14 +159,17 @@ typedef struct ws_task {
 } WS__MAY_ALIAS ws_task;
 
 /* Pushes fn(arg) onto this worker's deque, where idle workers may steal it.
- * Outside a worker fn runs at once in the caller. t == NULL: does nothing;
- * fn == NULL: ws_sync(t) returns WS_EINVAL. */
+ * If the deque held nothing else, the task is offered to idle workers at
+ * once (a long-running sibling does not keep it private). Outside a worker
+ * fn runs at once in the caller. t == NULL: does nothing; fn == NULL:
+ * ws_sync(t) returns WS_EINVAL. */
 WS_EXTERN void ws_spawn(ws_task *t, ws_fn fn, void *arg);
 
 /* Waits for a spawned frame and returns its task's status. Sync frames in
  * reverse order of spawning. If the task was not stolen it runs here; if it
  * was, the worker keeps running the thief's work (leapfrogging) until it is
- * done. NULL t: WS_EINVAL. */
+ * done. Each spawn is synced once: NULL t, a frame never spawned (zeroed,
+ * say) or one synced already gives WS_EINVAL, in any thread. */
 WS_EXTERN int ws_sync(ws_task *t);
 
 /* ------------------------------------------------------------------------ */
@@ -202,7 +205,8 @@ typedef struct ws__fj {
     uint32_t demand; /* atomic, its own cache line: set by idle workers */
 } WS__MAY_ALIAS ws__fj;
 
-/* The calling thread's worker, NULL outside CPU workers. */
+/* The calling thread's worker; outside CPU workers a view whose fields
+ * send every spawn and sync to the slow paths (priv == pub == 0). */
 #if defined(__GNUC__)
 extern WS_EXTERN __thread ws__fj *ws__fj_self __attribute__((tls_model("initial-exec")));
 #endif
@@ -227,16 +231,15 @@ static inline __attribute__((always_inline)) void ws__spawn_inline(ws_task *t, w
                                                                    void *arg)
 {
     ws__fj *f = ws__fj_self;
-    if (__builtin_expect(!f || !t || !fn, 0)) {
+    if (__builtin_expect(!t || !fn, 0)) {
         ws__spawn_slow(t, fn, arg);
         return;
     }
     int64_t b = f->priv;
     /* The private tail is empty, the deque is full, or demand. relaxed:
        demand is a hint from idle workers; the slow path orders the share. */
-    if (__builtin_expect((b == f->pub) | (b - f->top_seen > f->mask) |
-                             (__atomic_load_n(&f->demand, __ATOMIC_RELAXED) != 0),
-                         0)) {
+    if (__builtin_expect(b == f->pub, 0) || __builtin_expect(b - f->top_seen > f->mask, 0) ||
+        __builtin_expect(__atomic_load_n(&f->demand, __ATOMIC_RELAXED) != 0, 0)) {
         ws__spawn_slow(t, fn, arg);
         return;
     }
@@ -263,7 +266,7 @@ static inline __attribute__((always_inline)) void ws__spawn_inline(ws_task *t, w
 static inline __attribute__((always_inline)) int ws__sync_inline(ws_task *t)
 {
     ws__fj *f = ws__fj_self;
-    if (__builtin_expect(f != NULL && t != NULL, 1)) {
+    if (__builtin_expect(t != NULL, 1)) {
         int64_t i = t->ws__idx;
         /* relaxed: the frame is private while i is. */
         if (__builtin_expect(i >= f->pub && f->priv == i + 1 &&

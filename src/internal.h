@@ -192,7 +192,7 @@ void ws__futex_wake(_Atomic uint32_t *addr, int n);
 
 /* "worker.c" */
 extern __thread ws__worker *ws__self __attribute__((tls_model("initial-exec")));
-/* ws__fj_self (wsched.h) is &ws__self->dq.priv, or NULL. */
+/* ws__fj_self (wsched.h) is &ws__self->dq.priv in a worker. */
 void *ws__worker_main(void *arg);
 /* Finds one job (own deque, outside queue, steal); NULL if none. */
 ws__job *ws__find_work(ws__worker *w);

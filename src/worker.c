@@ -8,7 +8,9 @@
 #include <urcu/urcu-memb.h>
 
 __thread ws__worker *ws__self __attribute__((tls_model("initial-exec")));
-__thread ws__fj *ws__fj_self __attribute__((tls_model("initial-exec")));
+/* Outside workers: priv == pub == 0 fails every inline fast path. */
+static ws__fj fj_none;
+__thread ws__fj *ws__fj_self __attribute__((tls_model("initial-exec"))) = &fj_none;
 
 /* Token for TSan: the RCU grace period orders every read-side critical
  * section before the reclamation of a buffer (see ws__reclaim in pool.c). */
@@ -190,7 +192,7 @@ void *ws__worker_main(void *arg)
 out:
     urcu_memb_unregister_thread();
     ws__self = NULL;
-    ws__fj_self = NULL;
+    ws__fj_self = &fj_none;
     return NULL;
 }
 
