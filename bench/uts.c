@@ -1,14 +1,22 @@
 /* uts: an unbalanced binomial tree driven by a hash (workloads.md). The size
  * is the root's number of children; every other node has 5 children with
- * probability 0.199, else none. */
+ * probability q, else none: q = 0.199 (uts), or q = 0.1995 (uts-crit, the
+ * near-critical tree: 2,287,855 nodes, depth 1282, a stack-depth test). */
 #include "harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#define UTS_ROOT  0x5eedu
-#define UTS_M     5
-#define UTS_Q1000 199
+#define UTS_ROOT 0x5eedu
+#define UTS_M    5
+
+/* q = thr / mod, of the case being run (set before each run; the tasks
+   read it after ws_run's hand-over). */
+struct uts_q {
+    uint64_t mod, thr;
+};
+static const struct uts_q uts_t3 = {1000, 199}, uts_crit = {10000, 1995};
+static struct uts_q q = {1000, 199};
 
 static uint64_t mix(uint64_t z)
 {
@@ -27,7 +35,7 @@ static uint64_t child(uint64_t id, int i)
 
 static int kids_of(uint64_t id)
 {
-    return mix(id) % 1000 < UTS_Q1000 ? UTS_M : 0;
+    return mix(id) % q.mod < q.thr ? UTS_M : 0;
 }
 
 struct uts {
@@ -63,6 +71,7 @@ static int uts_task(void *p)
 
 struct uts_inst {
     struct uts root;
+    struct uts_q q;
     int nk; /* the root's children */
     struct uts *kids;
     rt_task *tasks;
@@ -113,11 +122,12 @@ static void teardown(void *inst)
     free(in);
 }
 
-static void *setup(int64_t size)
+static void *setup(int64_t size, struct uts_q tree)
 {
     struct uts_inst *in = calloc(1, sizeof *in);
     if (in == NULL)
         return NULL;
+    q = in->q = tree;
     in->nk = (int)size;
     in->kids = calloc((size_t)size, sizeof *in->kids);
     in->tasks = calloc((size_t)size, sizeof *in->tasks);
@@ -129,10 +139,21 @@ static void *setup(int64_t size)
     return in;
 }
 
+static void *setup_t3(int64_t size)
+{
+    return setup(size, uts_t3);
+}
+
+static void *setup_crit(int64_t size)
+{
+    return setup(size, uts_crit);
+}
+
 static int run(void *inst, double *seconds)
 {
     (void)seconds;
     struct uts_inst *in = inst;
+    q = in->q;
     in->root.id = UTS_ROOT;
     return rt_root(uts_root, in);
 }
@@ -153,10 +174,15 @@ static int64_t spawns(const void *inst)
     return in->ref_nodes - 1;
 }
 
-static const struct bench_case uts = {"uts", 2000, 20,    RT_FORKJOIN, WS_BENCH_SCALING, setup,
+static const struct bench_case uts = {"uts", 2000, 20,    RT_FORKJOIN, WS_BENCH_SCALING, setup_t3,
                                       NULL,  run,  check, spawns,      teardown};
+
+static const struct bench_case uts_crit_case = {
+    "uts-crit", 2000, 20, RT_FORKJOIN, WS_BENCH_SCALING, setup_crit, NULL, run, check, spawns,
+    teardown};
 
 void uts_register(void)
 {
     bench_register(&uts);
+    bench_register(&uts_crit_case);
 }
