@@ -4,16 +4,16 @@
  * worker's deque: no allocation, no lock, no atomic read-modify-write. A sync
  * whose frame is still on top of the private tail pops it and calls fn
  * directly. Both fast paths are inline in the caller (wsched.h); this file
- * has their slow paths. Otherwise (ws__sync_slow) a sync runs whatever was pushed above the
- * frame, takes the frame back from the public part, or, if a thief took it,
- * waits by *leapfrogging*: it steals only from that thief, whose deque holds
- * nothing but the stolen task's descendants (a thief steals only with an
- * empty deque, and a deque loses its oldest items first), so the waiting
- * worker's stack grows by at most the depth of that subtree. It never runs
- * unrelated work while a frame waits, and sleeps on the frame only after it
- * has spun for a while without anything to steal back. (The one thief whose
- * deque may hold older work is a worker helping while it waits on a future;
- * that helping nests at most WS__HELP_DEPTH deep.)
+ * has their slow paths. Otherwise (ws__sync_slow) a sync runs whatever was
+ * pushed above the frame, takes the frame back from the public part, or, if a
+ * thief took it, waits by *leapfrogging*: it steals only from that thief,
+ * whose deque holds nothing but the stolen task's descendants (a thief steals
+ * only with an empty deque, and a deque loses its oldest items first), so the
+ * waiting worker's stack grows by at most the depth of that subtree. It never
+ * runs unrelated work while a frame waits, and sleeps on the frame only after
+ * it has spun for a while without anything to steal back. (The one thief
+ * whose deque may hold older work is a worker helping while it waits on a
+ * future; that helping nests at most WS__HELP_DEPTH deep.)
  */
 #include "internal.h"
 
