@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Reads the Google Benchmark JSON files of one run (one per runtime), prints
 the table (workload x runtime: median time and ratio to wsched), the spread
-(min .. max), the derived figures and the targets of issue 4, and draws the
-plots with gnuplot.
+(min .. max), the derived figures and the targets of issues 4 and 10, and
+draws the plots with gnuplot.
 
 usage: report.py RESULTS_DIR
 """
@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 RUNTIMES = ["wsched", "mutex", "tbb", "omp-gcc", "omp-clang", "seq"]
-RECURSIVE = ["fib30", "fib35", "nqueens12", "uts", "skynet", "matmul1024"]
+RECURSIVE = ["fib30", "fib35", "nqueens12", "uts", "uts-crit", "skynet", "matmul1024"]
 WORKLOADS = RECURSIVE + ["ext", "roundtrip", "wake", "pfor-auto", "pfor-10k"]
 UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 NAME = re.compile(r"^([^/]+)/([^/]+)/workers:(\d+)")
@@ -131,6 +131,8 @@ def report(folder, cases, notes, context, nproc):
 
     out.append("\nTargets (issue 4)")
     out.extend(targets(cases, top))
+    out.append("\nTargets (issue 10: fork-join inline)")
+    out.extend(targets_inline(cases, top))
     for rt in runtimes:
         if rt in notes:
             out.append(f"note {rt}: {notes[rt]}")
@@ -185,6 +187,38 @@ def targets(cases, p2):
     k = median(cases, "wake", "wsched", p2)
     check("wake-up of a parked pool median < 50 us (API.md)", None if k is None else k < 50e-6,
           fmt_time(k))
+    return res
+
+
+def targets_inline(cases, p2):
+    res = []
+
+    def check(name, ok, detail):
+        state = "n/a " if ok is None else ("PASS" if ok else "MISS")
+        res.append(f"  [{state}] {name}: {detail}")
+
+    c, s = cases.get(("fib35", "wsched", 1)), median(cases, "fib35", "seq", 1)
+    if not c or s is None or not c.get("items"):
+        check("spawn cost fib(35), 1 worker <= 1.2 ns", None, "missing data")
+    else:
+        cost = (c["median"] - s) / c["items"] * 1e9
+        check("spawn cost fib(35), 1 worker <= 1.2 ns", cost <= 1.2, f"{cost:.2f} ns")
+    for wl, limit in (("skynet", 2.6), ("uts", 0.70)):
+        t, s = median(cases, wl, "wsched", p2), median(cases, wl, "seq", 1)
+        check(f"{wl} at P={p2} <= {limit:.2f} x seq", None if None in (t, s) else t <= limit * s,
+              "-" if None in (t, s) else f"{t / s:.2f} x seq ({fmt_time(t)}, seq {fmt_time(s)})")
+    t1, t2 = median(cases, "fib35", "wsched", 1), median(cases, "fib35", "wsched", p2)
+    check(f"fib(35) speedup at P={p2} >= 1.9x", None if None in (t1, t2) else t1 / t2 >= 1.9,
+          "-" if None in (t1, t2) else f"{t1 / t2:.3f}x")
+    counts = sorted({k[2] for k in cases if k[0] == "uts-crit" and k[1] == "wsched"})
+    check("uts-crit completes at every worker count", bool(counts) or None,
+          ", ".join(f"P={p} {fmt_time(median(cases, 'uts-crit', 'wsched', p))}" for p in counts)
+          or "missing data")
+    for wl in ("nqueens12", "matmul1024"):
+        t, s = median(cases, wl, "wsched", p2), median(cases, wl, "seq", 1)
+        res.append(f"  [info] {wl} at P={p2}: "
+                   + ("-" if None in (t, s) else f"{fmt_time(t)} ({t / s:.2f} x seq); "
+                      "compare with the run before the change"))
     return res
 
 

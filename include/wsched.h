@@ -45,6 +45,14 @@ extern "C" {
 #define WS_EXTERN
 #endif
 
+/* The types the inline fast path reads through are the library's own
+ * objects under another name: tell the compiler they may alias. */
+#if defined(__GNUC__)
+#define WS__MAY_ALIAS __attribute__((may_alias))
+#else
+#define WS__MAY_ALIAS
+#endif
+
 #define WS_VERSION_MAJOR 0
 #define WS_VERSION_MINOR 2
 #define WS_VERSION_PATCH 0
@@ -200,22 +208,155 @@ WS_EXTERN int ws_run(ws_pool *pool, ws_fn fn, void *arg);
  * neither runs. */
 WS_EXTERN int ws_join(ws_fn a, void *a_arg, ws_fn b, void *b_arg);
 
+struct ws__job;
+struct ws__worker;
+
 /* A caller-owned frame for ws_spawn/ws_sync. Stack-allocate it; its fields
- * are private. It must stay alive until ws_sync returns. */
+ * are private (the inline fast path below writes them). It must stay alive
+ * until ws_sync returns. */
 typedef struct ws_task {
-    void *ws__private[6];
-} ws_task;
+    void (*ws__exec)(struct ws__job *job, struct ws__worker *w);
+    ws_fn ws__fn;
+    void *ws__arg;
+    int64_t ws__idx; /* where it was pushed on the deque */
+    int ws__status;
+    uint32_t ws__st; /* atomic: WS__T_* state, see src/internal.h */
+} WS__MAY_ALIAS ws_task;
 
 /* Pushes fn(arg) onto this worker's deque, where idle workers may steal it.
- * Outside a worker fn runs at once in the caller. t == NULL: does nothing;
- * fn == NULL: ws_sync(t) returns WS_EINVAL. */
+ * If the deque held nothing else, the task is offered to idle workers at
+ * once (a long-running sibling does not keep it private). Outside a worker
+ * fn runs at once in the caller. t == NULL: does nothing; fn == NULL:
+ * ws_sync(t) returns WS_EINVAL. */
 WS_EXTERN void ws_spawn(ws_task *t, ws_fn fn, void *arg);
 
 /* Waits for a spawned frame and returns its task's status. Sync frames in
  * reverse order of spawning. If the task was not stolen it runs here; if it
  * was, the worker keeps running the thief's work (leapfrogging) until it is
- * done. NULL t: WS_EINVAL. */
+ * done. Each spawn is synced once: NULL t, a frame never spawned (zeroed,
+ * say) or one synced already gives WS_EINVAL, in any thread. */
 WS_EXTERN int ws_sync(ws_task *t);
+
+/* ------------------------------------------------------------------------ */
+/* The inline fast path of ws_spawn and ws_sync: ABI.                        */
+
+/* ws_spawn and ws_sync are inline in the caller: a spawn that is synced by
+ * the same worker without being stolen writes the frame, pushes it on the
+ * worker's private deque tail, pops it and calls fn: no call into the
+ * library, no atomic read-modify-write, no shared cache line. Everything
+ * else leaves through ws__spawn_slow and ws__sync_slow. Define
+ * WSCHED_NO_INLINE (or compile as C++ or with a compiler other than GCC or
+ * Clang) to call the exported functions instead; they behave the same.
+ *
+ * What follows is part of the library's binary interface: the layout of
+ * ws_task, of struct ws__fj and its thread-local pointer, and the two slow
+ * paths. A change to any of them changes WS_ABI_VERSION, which is the
+ * shared library's SONAME (libwsched.so.WS_ABI_VERSION): code compiled
+ * against one version never runs against another. Names with ws__ are not
+ * an API: use only ws_spawn and ws_sync. */
+#define WS_ABI_VERSION 1
+
+/* The owner-only view of the calling worker's deque (src/deque.h) and of
+ * its demand flag (src/internal.h), which the library checks against this
+ * layout at compile time. */
+typedef struct ws__fj {
+    int64_t priv;     /* end of the private tail */
+    int64_t pub;      /* end of the public part */
+    int64_t top_seen; /* a lower bound of the deque's top */
+    int64_t mask;     /* capacity - 1 */
+    void **slots;     /* atomic pointers, stored and loaded relaxed */
+    void *ws__owner_only[2];
+    uint64_t syncs; /* atomic: frames the inline ws_sync ran (a statistic) */
+    uint32_t demand; /* atomic, its own cache line: set by idle workers */
+} WS__MAY_ALIAS ws__fj;
+
+/* The calling thread's worker; outside CPU workers a view whose fields
+ * send every spawn and sync to the slow paths (priv == pub == 0). */
+#if defined(__GNUC__)
+extern WS_EXTERN __thread ws__fj *ws__fj_self __attribute__((tls_model("initial-exec")));
+#endif
+
+/* Frame states (ws_task.ws__st): a spawned frame is WS__T_LIVE; DONE and
+ * the thief's id are or-ed in; ws_sync resets it to 0 (a spent frame). */
+#define WS__T_LIVE 0x57530000u
+#define WS__T_LIVE_MASK 0xffff0000u
+
+WS_EXTERN void ws__task_exec(struct ws__job *job, struct ws__worker *w);
+/* Every case the inline spawn does not take: NULL t or fn, no worker, an
+ * empty or a full deque, demand. */
+WS_EXTERN void ws__spawn_slow(ws_task *t, ws_fn fn, void *arg);
+/* Every sync the inline pop does not finish. */
+WS_EXTERN int ws__sync_slow(ws_task *t);
+
+/* Inline by default with Clang. With GCC only when asked (-DWSCHED_INLINE):
+ * there, the inlined paths make a recursive task too large for GCC to
+ * inline into itself, and fib-like code measured slower than with the two
+ * calls (docs/ABI.md). -DWSCHED_NO_INLINE always takes the calls. */
+#if !defined(__cplusplus) && !defined(WSCHED_NO_INLINE) &&                                     \
+    (defined(__clang__) || (defined(__GNUC__) && defined(WSCHED_INLINE)))
+/* Pushes onto the private tail, unless the tail is empty (if the whole
+ * deque is, the frame is offered to idle workers at once), the deque is
+ * full, or another worker asked for work (demand): ws__spawn_slow. */
+static inline __attribute__((always_inline)) void ws__spawn_inline(ws_task *t, ws_fn fn,
+                                                                   void *arg)
+{
+    ws__fj *f = ws__fj_self;
+    if (__builtin_expect(!t || !fn, 0)) {
+        ws__spawn_slow(t, fn, arg);
+        return;
+    }
+    int64_t b = f->priv;
+    /* The private tail is empty, the deque is full, or demand. relaxed:
+       demand is a hint from idle workers; the slow path orders the share. */
+    if (__builtin_expect(b == f->pub, 0) || __builtin_expect(b - f->top_seen > f->mask, 0) ||
+        __builtin_expect(__atomic_load_n(&f->demand, __ATOMIC_RELAXED) != 0, 0)) {
+        ws__spawn_slow(t, fn, arg);
+        return;
+    }
+    /* relaxed: plain stores (the thief that may read them is ordered by
+       the deque). Atomic only so the compiler keeps them scalar: a sync
+       that soon loads fn or idx back from a merged vector store would
+       stall on store forwarding. */
+    __atomic_store_n(&t->ws__exec, ws__task_exec, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->ws__fn, fn, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->ws__arg, arg, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->ws__idx, b, __ATOMIC_RELAXED);
+    /* relaxed: published to thieves by the seq_cst store of the deque's
+       bottom when the owner shares it. */
+    __atomic_store_n(&t->ws__st, WS__T_LIVE, __ATOMIC_RELAXED);
+    /* relaxed: the slot is private until the owner publishes it. */
+    __atomic_store_n(&f->slots[b & f->mask], (void *)t, __ATOMIC_RELAXED);
+    f->priv = b + 1;
+}
+
+/* Pops t and calls its fn here if t is the newest private item: it was
+ * pushed at i (live: not synced, run or stolen since), i is the newest
+ * index and private. The index comes from the frame, not from priv, so the
+ * store below does not wait for the loads of the spawns made since. */
+static inline __attribute__((always_inline)) int ws__sync_inline(ws_task *t)
+{
+    ws__fj *f = ws__fj_self;
+    if (__builtin_expect(t != NULL, 1)) {
+        int64_t i = t->ws__idx;
+        /* relaxed: the frame is private while i is. */
+        if (__builtin_expect(i >= f->pub && f->priv == i + 1 &&
+                                 __atomic_load_n(&t->ws__st, __ATOMIC_RELAXED) == WS__T_LIVE,
+                             1)) {
+            f->priv = i;
+            /* relaxed: a statistic only this thread writes. */
+            __atomic_store_n(&f->syncs, __atomic_load_n(&f->syncs, __ATOMIC_RELAXED) + 1,
+                             __ATOMIC_RELAXED);
+            /* relaxed: the frame never left this thread. */
+            __atomic_store_n(&t->ws__st, 0, __ATOMIC_RELAXED);
+            return t->ws__fn(t->ws__arg);
+        }
+    }
+    return ws__sync_slow(t);
+}
+
+#define ws_spawn(t, fn, arg) ws__spawn_inline((t), (fn), (arg))
+#define ws_sync(t) ws__sync_inline(t)
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Futures: any thread, any time.                                            */

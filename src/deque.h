@@ -62,6 +62,10 @@ typedef struct ws__deque {
     _Atomic(void *) *slots;   /* ownbuf->slot */
     ws__dq_buf *ownbuf;       /* the owner's copy of buf */
     const ws__dq_ops *ops;
+    /* Not the deque's: the owner's count of frames its inline ws_sync ran
+       (see ws__fj in wsched.h), kept on this line because the sync writes
+       it anyway. Owner writes, ws_pool_stats reads. */
+    _Atomic uint64_t syncs;
 } ws__deque;
 
 enum { WS__DQ_EMPTY = 0, WS__DQ_OK = 1, WS__DQ_ABORT = 2 };

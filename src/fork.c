@@ -45,6 +45,7 @@ static void child(void)
         rcu_stale = true;
     /* The forking thread may have been a worker or a lane thread. */
     ws__self = NULL;
+    ws__fj_self = &ws__fj_none;
     ws__lane_self = NULL;
     /* relaxed: the child has one thread. */
     atomic_fetch_add_explicit(&ws__fork_gen, 1, memory_order_relaxed);

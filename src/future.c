@@ -269,10 +269,13 @@ bool ws__future_run_inline(ws_future *f)
         /* A lane task, run as the lane would: this worker is blocked (a
            spare stands in) and the task sees a lane thread's identity. */
         ws__block_begin(w);
+        ws__fj *fj = ws__fj_self;
         ws__self = NULL;
+        ws__fj_self = &ws__fj_none;
         ws__lane_self = pool;
         run(f, NULL);
         ws__lane_self = NULL;
+        ws__fj_self = fj;
         ws__self = w;
         ws__block_end(w);
     } else {

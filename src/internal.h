@@ -30,16 +30,32 @@ typedef struct ws__task {
     ws__job job;
     ws_fn fn;
     void *arg;
+    int64_t idx;         /* deque index it was pushed at (inline sync) */
     int status;          /* written by whoever runs fn, read after DONE */
-    _Atomic uint32_t st; /* WS__T_* bits, thief id << WS__T_THIEF_SHIFT */
+    _Atomic uint32_t st; /* WS__T_LIVE (wsched.h) | WS__T_* bits |
+                            thief id << WS__T_THIEF_SHIFT; 0 once synced */
 } ws__task;
 
 #define WS__T_DONE        1u /* fn returned, status is set */
 #define WS__T_WAITER      2u /* the owner sleeps on st (futex) */
 #define WS__T_THIEF_SHIFT 2  /* (thief worker id + 1) << shift, set on steal */
 
-_Static_assert(sizeof(ws__task) <= sizeof(ws_task), "ws_task too small");
+/* ws_task is this layout as the inline fast path (wsched.h) writes it. */
+#define WS__SAME_FIELD(a, fa, b, fb)                                                    \
+    _Static_assert(offsetof(a, fa) == offsetof(b, fb) && sizeof(((a *)0)->fa) ==         \
+                       sizeof(((b *)0)->fb),                                             \
+                   #a "." #fa " is not " #b "." #fb)
+WS__SAME_FIELD(ws__task, job.exec, ws_task, ws__exec);
+WS__SAME_FIELD(ws__task, fn, ws_task, ws__fn);
+WS__SAME_FIELD(ws__task, arg, ws_task, ws__arg);
+WS__SAME_FIELD(ws__task, idx, ws_task, ws__idx);
+WS__SAME_FIELD(ws__task, status, ws_task, ws__status);
+WS__SAME_FIELD(ws__task, st, ws_task, ws__st);
+_Static_assert(sizeof(ws__task) == sizeof(ws_task), "ws_task has another size");
 _Static_assert(_Alignof(ws__task) <= _Alignof(ws_task), "ws_task misaligned");
+_Static_assert((WS__T_LIVE & (WS__T_DONE | WS__T_WAITER | (4097u << WS__T_THIEF_SHIFT))) == 0 &&
+                   (4097u << WS__T_THIEF_SHIFT) < (WS__T_LIVE & -WS__T_LIVE),
+               "frame state bits overlap");
 
 /* A job queued from outside a worker (root of ws_run, a future). */
 typedef struct ws__qjob {
@@ -50,19 +66,22 @@ typedef struct ws__qjob {
 /* ------------------------------------------------------------------------ */
 /* Worker and pool                                                           */
 
-/* Per-worker counters. The fast path of ws_sync bumps only inline_syncs:
- * each counter bump on the hot path is a store-to-load chain that costs
- * about half a nanosecond per spawn. ws_stats.executed is executed +
- * inline_syncs; ws_stats.spawns is inline_syncs + slow_syncs. */
+/* Per-worker counters. The inline ws_sync counts the frames it runs in
+ * dq.syncs, on the line it writes anyway (the counter is a chain of its
+ * own, off the critical path). ws_stats.executed is executed + dq.syncs;
+ * ws_stats.spawns is dq.syncs + slow_syncs. */
 typedef struct ws__stats {
-    _Atomic uint64_t inline_syncs; /* frames run by the fast path of ws_sync */
-    _Atomic uint64_t slow_syncs;   /* frames synced any other way */
+    _Atomic uint64_t slow_syncs; /* frames synced by ws__sync_slow */
     _Atomic uint64_t executed;     /* every other task run to completion */
     _Atomic uint64_t steals, failed_steals, parks, injected, leapfrogs, shares;
 } ws__stats;
 
 struct ws__worker {
     ws__deque dq;
+    /* Thieves write, owner reads on every spawn: a thief found nothing
+       public here and asks the owner to publish private work. Right after
+       the deque's owner line: the inline spawn reaches it through ws__fj. */
+    WS__ALIGNED _Atomic uint32_t demand;
     /* Owner only. */
     WS__ALIGNED ws_pool *pool;
     unsigned id;         /* index in pool->workers; spares come after the n */
@@ -80,10 +99,21 @@ struct ws__worker {
     /* Owner writes (relaxed load + store), anyone reads. */
     WS__ALIGNED ws__stats stats;
     _Atomic uint64_t finished_pub; /* finished, as last published */
-    /* Thieves write, owner reads on every spawn: a thief found nothing
-       public here and asks the owner to publish private work. */
-    WS__ALIGNED _Atomic uint32_t demand;
 };
+
+/* ws__fj (wsched.h) is the view of a worker from its dq.priv on. */
+#define WS__FJ_FIELD(f, g)                                                                 \
+    _Static_assert(offsetof(ws__worker, f) - offsetof(ws__worker, dq.priv) ==              \
+                           offsetof(ws__fj, g) &&                                           \
+                       sizeof(((ws__worker *)0)->f) == sizeof(((ws__fj *)0)->g),           \
+                   "ws__fj." #g " is not ws__worker." #f)
+WS__FJ_FIELD(dq.priv, priv);
+WS__FJ_FIELD(dq.pub, pub);
+WS__FJ_FIELD(dq.top_seen, top_seen);
+WS__FJ_FIELD(dq.mask, mask);
+WS__FJ_FIELD(dq.slots, slots);
+WS__FJ_FIELD(dq.syncs, syncs);
+WS__FJ_FIELD(demand, demand);
 
 /* Pool lifecycle (pool->state). */
 enum { WS__RUNNING = 0, WS__SHUTDOWN = 1, WS__CANCEL = 2 };
@@ -203,6 +233,9 @@ void ws__futex_wake(_Atomic uint32_t *addr, int n);
 
 /* "worker.c" */
 extern __thread ws__worker *ws__self __attribute__((tls_model("initial-exec")));
+/* ws__fj_self (wsched.h) is &ws__self->dq.priv in a worker, else
+ * &ws__fj_none (whose fields send every spawn and sync to the slow paths). */
+extern ws__fj ws__fj_none;
 void *ws__worker_main(void *arg);
 /* Finds one job (own deque, outside queue, steal); NULL if none. */
 ws__job *ws__find_work(ws__worker *w);
@@ -352,8 +385,6 @@ bool ws__blocking_help(ws_pool *pool);
 /* Joins the lane's threads (all accepted work is done) and frees it. */
 void ws__blocking_destroy(ws_pool *pool);
 
-/* "join.c" */
-void ws__task_exec(ws__job *job, ws__worker *w);
 
 /* "clock.c": CLOCK_MONOTONIC deadlines and timestamps. */
 /* *ts = now + timeout_ns (timeout_ns >= 0). */

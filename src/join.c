@@ -3,16 +3,17 @@
  * A spawn writes the caller's frame and pushes it on the private tail of the
  * worker's deque: no allocation, no lock, no atomic read-modify-write. A sync
  * whose frame is still on top of the private tail pops it and calls fn
- * directly. Otherwise (sync_cold) it runs whatever was pushed above the
- * frame, takes the frame back from the public part, or, if a thief took it,
- * waits by *leapfrogging*: it steals only from that thief, whose deque holds
- * nothing but the stolen task's descendants (a thief steals only with an
- * empty deque, and a deque loses its oldest items first), so the waiting
- * worker's stack grows by at most the depth of that subtree. It never runs
- * unrelated work while a frame waits, and sleeps on the frame only after it
- * has spun for a while without anything to steal back. (The one thief whose
- * deque may hold older work is a worker helping while it waits on a future;
- * that helping stops at the stack's reserve, see ws__stack_ok.)
+ * directly. Both fast paths are inline in the caller (wsched.h); this file
+ * has their slow paths. Otherwise (ws__sync_slow) a sync runs whatever was
+ * pushed above the frame, takes the frame back from the public part, or, if a
+ * thief took it, waits by *leapfrogging*: it steals only from that thief,
+ * whose deque holds nothing but the stolen task's descendants (a thief steals
+ * only with an empty deque, and a deque loses its oldest items first), so the
+ * waiting worker's stack grows by at most the depth of that subtree. It never
+ * runs unrelated work while a frame waits, and sleeps on the frame only after
+ * it has spun for a while without anything to steal back. (The one thief
+ * whose deque may hold older work is a worker helping while it waits on a
+ * future; that helping stops at half of its stack, see ws__stack_ok.)
  */
 #include "internal.h"
 
@@ -39,10 +40,10 @@ void ws__task_exec(ws__job *job, ws__worker *w)
         ws__futex_wake(&t->st, 1);
 }
 
+/* No worker, NULL fn, or a full deque that cannot grow: fn runs (or is
+ * refused) at once, and the frame is done. */
 static WS__COLD void spawn_cold(ws__task *t, ws_fn fn, void *arg)
 {
-    if (!t)
-        return;
     t->fn = fn;
     t->arg = arg;
     t->status = fn ? fn(arg) : WS_EINVAL;
@@ -50,42 +51,49 @@ static WS__COLD void spawn_cold(ws__task *t, ws_fn fn, void *arg)
     if (fn && w)
         ws__stat_inc(&w->stats.executed);
     /* relaxed: the frame is the caller's own; nothing was shared. */
-    atomic_store_explicit(&t->st, WS__T_DONE, memory_order_relaxed);
+    atomic_store_explicit(&t->st, WS__T_LIVE | WS__T_DONE, memory_order_relaxed);
 }
 
-/* The deque looked full: make room (or run the task now). */
-static WS__NOINLINE void spawn_full(ws__worker *w, ws__task *t)
-{
-    if (!ws__dq_push(&w->dq, &t->job))
-        spawn_cold(t, t->fn, t->arg); /* full and cannot grow: run it now */
-}
-
-/* The hot path: every slow case leaves through a tail call, so the fast
- * path saves no register and touches only the frame and the owner's lines. */
-void ws_spawn(ws_task *pt, ws_fn fn, void *arg)
+/* The inline spawn's exits (wsched.h). A frame pushed on an empty deque is
+ * published at once: it is all this worker has to give, and a worker that
+ * goes idle later must not wait for a next spawn that may never come (a
+ * ws_join whose first half runs long, a spawn followed by a long sibling).
+ * A worker's deque is empty only when its task has nothing pending, which
+ * happens about once per level of the task tree that a worker entered by a
+ * steal or by taking a public frame back, not once per spawn; the cost is
+ * a publish here and a take (a CAS) at the sync. A spawn onto an empty
+ * private tail comes here too, to learn whether thieves emptied the public
+ * part. Private work above the oldest item is shared on demand. */
+void ws__spawn_slow(ws_task *pt, ws_fn fn, void *arg)
 {
     ws__task *t = (ws__task *)pt;
     ws__worker *w = ws__self;
-    if (WS_UNLIKELY(!t || !fn || !w)) {
+    if (!t)
+        return;
+    if (!fn || !w) {
         spawn_cold(t, fn, arg);
         return;
     }
+    ws__deque *dq = &w->dq;
     t->job.exec = ws__task_exec;
     t->fn = fn;
     t->arg = arg;
+    t->idx = dq->priv; /* where ws__dq_push puts it */
     /* relaxed: published to thieves by the seq_cst store of bottom. */
-    atomic_store_explicit(&t->st, 0, memory_order_relaxed);
-    ws__deque *dq = &w->dq;
-    int64_t b = dq->priv;
-    if (WS_UNLIKELY(b - dq->top_seen > dq->mask)) {
-        spawn_full(w, t);
+    atomic_store_explicit(&t->st, WS__T_LIVE, memory_order_relaxed);
+    bool empty = false;
+    if (dq->priv == dq->pub) {
+        /* acquire: as in ws__dq_make_room: slots below it are reused only
+           after the thieves' reads. top_seen <= top <= pub. */
+        dq->top_seen = atomic_load_explicit(&dq->top, memory_order_acquire);
+        empty = dq->top_seen >= dq->pub;
+    }
+    if (!ws__dq_push(dq, &t->job)) {
+        spawn_cold(t, fn, arg); /* full and cannot grow: run it now */
         return;
     }
-    /* relaxed: private until ws__dq_publish (see ws__dq_push). */
-    atomic_store_explicit(&dq->slots[b & dq->mask], &t->job, memory_order_relaxed);
-    dq->priv = b + 1;
     /* relaxed: a hint from thieves (see sleep.c); ws__share orders. */
-    if (WS_UNLIKELY(atomic_load_explicit(&w->demand, memory_order_relaxed)))
+    if ((empty && w->pool->n > 1) || atomic_load_explicit(&w->demand, memory_order_relaxed))
         ws__share(w);
 }
 
@@ -101,7 +109,7 @@ static int wait_stolen(ws__worker *w, ws__task *t)
             WS__HB_ACQUIRE(t);
             return t->status;
         }
-        unsigned thief = s >> WS__T_THIEF_SHIFT;
+        unsigned thief = (s & ~WS__T_LIVE_MASK) >> WS__T_THIEF_SHIFT;
         if (thief) {
             ws__job *j = ws__steal_from(w, pool->workers[thief - 1]);
             if (j) {
@@ -151,33 +159,61 @@ static int sync_slow(ws__worker *w, ws__task *t)
     }
 }
 
-static WS__NOINLINE int sync_cold(ws__worker *w, ws__task *t)
-{
-    if (!t)
-        return WS_EINVAL;
-    if (!w) /* spawned outside a worker: it ran in ws_spawn */
-        /* acquire: as above, though the caller's own thread set it. */
-        return atomic_load_explicit(&t->st, memory_order_acquire) & WS__T_DONE ? t->status
-                                                                              : WS_EINVAL;
-    ws__stat_inc(&w->stats.slow_syncs);
-    return sync_slow(w, t);
-}
-
-int ws_sync(ws_task *pt)
+/* The inline sync's exit (wsched.h). A frame that is not live (never
+ * spawned, or synced already) is refused before anything waits on it. */
+int ws__sync_slow(ws_task *pt)
 {
     ws__task *t = (ws__task *)pt;
+    if (!t)
+        return WS_EINVAL;
+    /* acquire: pairs with the release of DONE (status). */
+    uint32_t s = atomic_load_explicit(&t->st, memory_order_acquire);
+    if ((s & WS__T_LIVE_MASK) != WS__T_LIVE)
+        return WS_EINVAL;
     ws__worker *w = ws__self;
-    if (WS_LIKELY(w && t) && WS_LIKELY(ws__dq_pop_if(&w->dq, &t->job))) {
-        ws__stat_inc(&w->stats.inline_syncs);
-        return t->fn(t->arg);
+    int st;
+    if (w) {
+        ws__stat_inc(&w->stats.slow_syncs);
+        st = sync_slow(w, t);
+    } else if (s & WS__T_DONE) {
+        st = t->status; /* spawned outside a worker: it ran in ws_spawn */
+    } else {
+        return WS_EINVAL; /* a worker's frame, synced outside any worker */
     }
-    return sync_cold(w, t);
+    /* relaxed: the frame is back in its owner's hands; whoever ran it is
+       done with it. A second sync sees it spent. */
+    atomic_store_explicit(&t->st, 0, memory_order_relaxed);
+    return st;
+}
+
+/* The exported functions, for callers that cannot inline (wsched.h). */
+void(ws_spawn)(ws_task *t, ws_fn fn, void *arg)
+{
+#ifdef ws_spawn
+    ws_spawn(t, fn, arg);
+#else
+    ws__spawn_slow(t, fn, arg);
+#endif
+}
+
+int(ws_sync)(ws_task *t)
+{
+#ifdef ws_sync
+    return ws_sync(t);
+#else
+    return ws__sync_slow(t);
+#endif
 }
 
 int ws_join(ws_fn a, void *a_arg, ws_fn b, void *b_arg)
 {
     if (!a || !b)
         return WS_EINVAL;
+    if (!ws__self) { /* a first, as promised */
+        int ra = a(a_arg);
+        int rb = b(b_arg);
+        return ra ? ra : rb;
+    }
     ws_task t;
     ws_spawn(&t, b, b_arg);
     int ra = a(a_arg);

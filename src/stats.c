@@ -4,11 +4,12 @@
 
 #include <string.h>
 
-static void read_stats(const ws__stats *s, ws_stats *out)
+static void read_stats(const ws__worker *w, ws_stats *out)
 {
+    const ws__stats *s = &w->stats;
     /* relaxed: monotonic counters; no order with anything else is promised. */
 #define WS__LOAD(f) atomic_load_explicit(&s->f, memory_order_relaxed)
-    uint64_t fast = WS__LOAD(inline_syncs);
+    uint64_t fast = atomic_load_explicit(&w->dq.syncs, memory_order_relaxed);
     out->executed += WS__LOAD(executed) + fast;
     out->spawns += fast + WS__LOAD(slow_syncs);
     out->steals += WS__LOAD(steals);
@@ -26,11 +27,11 @@ int ws_pool_stats_sized(const ws_pool *pool, int worker, ws_stats *out, size_t o
         return WS_EINVAL;
     ws_stats s = {0};
     if (worker >= 0) {
-        read_stats(&pool->workers[worker]->stats, &s);
+        read_stats(pool->workers[worker], &s);
     } else {
         unsigned all = ws__nall(pool); /* spares count in the totals */
         for (unsigned i = 0; i < all; i++)
-            read_stats(&pool->workers[i]->stats, &s);
+            read_stats(pool->workers[i], &s);
         ws__blocking_stats((ws_pool *)pool, &s);
     }
     /* Exactly the caller's size: an older, smaller struct is never

@@ -9,6 +9,9 @@
 #include <urcu/urcu-memb.h>
 
 __thread ws__worker *ws__self __attribute__((tls_model("initial-exec")));
+/* Outside workers: priv == pub == 0 fails every inline fast path. */
+ws__fj ws__fj_none;
+__thread ws__fj *ws__fj_self __attribute__((tls_model("initial-exec"))) = &ws__fj_none;
 
 /* Token for TSan: the RCU grace period orders every read-side critical
  * section before the reclamation of a buffer (see ws__reclaim in pool.c). */
@@ -195,6 +198,7 @@ void *ws__worker_main(void *arg)
     ws_pool *pool = w->pool;
     ws__self = w;
     ws__stack_init();
+    ws__fj_self = (ws__fj *)&w->dq.priv;
     pin_and_name(w);
     ws__rcu_register();
     for (;;) {
@@ -221,6 +225,7 @@ void *ws__worker_main(void *arg)
 out:
     ws__rcu_unregister();
     ws__self = NULL;
+    ws__fj_self = &ws__fj_none;
     return NULL;
 }
 
