@@ -1,5 +1,7 @@
 /* ext(N): the main thread, not a worker, submits N tiny independent tasks,
- * then waits for all of them (workloads.md). */
+ * then waits for all of them (workloads.md). ext-group(N): the same through
+ * the runtime's task group, with no handle per task (wsched only: other
+ * runtimes' ext already works that way or has nothing else). */
 #include "harness.h"
 
 #include <stdatomic.h>
@@ -41,6 +43,15 @@ static int run(void *inst, double *seconds)
     return rt_ext((size_t)e->n, bump, e);
 }
 
+#ifdef RT_WSCHED
+static int run_group(void *inst, double *seconds)
+{
+    (void)seconds;
+    struct ext *e = inst;
+    return rt_ext_group((size_t)e->n, bump, e);
+}
+#endif
+
 static int check(void *inst, char *why, size_t len)
 {
     struct ext *e = inst;
@@ -58,10 +69,17 @@ static int64_t tasks(const void *inst)
     return e->n;
 }
 
-static const struct bench_case ext = {"ext", 1000000, 1000,  RT_EXTERNAL, 0,   setup,
-                                      reset, run,     check, tasks,       free};
+static const struct bench_case ext = {"ext",   1000000, 1000, RT_EXTERNAL, WS_BENCH_SCALING,
+                                      setup,   reset,   run,  check,       tasks,
+                                      free};
 
 void ext_register(void)
 {
     bench_register(&ext);
+#ifdef RT_WSCHED
+    static const struct bench_case ext_group = {
+        "ext-group", 1000000, 1000, RT_GROUP, WS_BENCH_SCALING, setup, reset, run_group, check,
+        tasks,       free};
+    bench_register(&ext_group);
+#endif
 }

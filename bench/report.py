@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Reads the Google Benchmark JSON files of one run (one per runtime), prints
 the table (workload x runtime: median time and ratio to wsched), the spread
-(min .. max), the derived figures and the targets of issues 4 and 10, and
-draws the plots with gnuplot.
+(min .. max), the derived figures, the fresh-process runs (cold/) and the
+targets of issues 4, 10 and 11, and draws the plots with gnuplot.
 
 usage: report.py RESULTS_DIR
 """
@@ -15,7 +15,8 @@ import sys
 
 RUNTIMES = ["wsched", "mutex", "tbb", "omp-gcc", "omp-clang", "seq"]
 RECURSIVE = ["fib30", "fib35", "nqueens12", "uts", "uts-crit", "skynet", "matmul1024"]
-WORKLOADS = RECURSIVE + ["ext", "roundtrip", "wake", "pfor-auto", "pfor-10k"]
+WORKLOADS = RECURSIVE + ["ext", "ext-group", "roundtrip", "wake", "pfor-auto", "pfor-10k"]
+COLD = ["ext", "ext-group"]  # also run once per fresh process (cold/*.json)
 UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 NAME = re.compile(r"^([^/]+)/([^/]+)/workers:(\d+)")
 
@@ -43,6 +44,26 @@ def load(folder):
             if agg == "median" and "items" in b:
                 case["items"] = b["items"]
     return cases, notes, context or {}
+
+
+def load_cold(folder):
+    """{(workload, runtime, workers): {median, min, max, runs}}: one
+    iteration per file, each file from a fresh process."""
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(folder, "cold", "*.json"))):
+        with open(path) as f:
+            doc = json.load(f)
+        for b in doc.get("benchmarks", []):
+            m = NAME.match(b["name"])
+            if not m or b.get("error_occurred") or b.get("run_type") != "iteration":
+                continue
+            key = (m.group(1), m.group(2), int(m.group(3)))
+            runs.setdefault(key, []).append(b["real_time"] * UNIT[b.get("time_unit", "ns")])
+    cold = {}
+    for key, v in runs.items():
+        v.sort()
+        cold[key] = {"median": v[len(v) // 2], "min": v[0], "max": v[-1], "runs": len(v)}
+    return cold
 
 
 def fmt_time(s):
@@ -133,6 +154,24 @@ def report(folder, cases, notes, context, nproc):
     out.extend(targets(cases, top))
     out.append("\nTargets (issue 10: fork-join inline)")
     out.extend(targets_inline(cases, top))
+    cold = load_cold(folder)
+    if cold:
+        ps = sorted({k[2] for k in cold})
+        rts = [rt for rt in RUNTIMES if any(k[1] == rt for k in cold)]
+        out.append("\nFresh process per run (cold allocator, page faults included): "
+                   "median (min .. max) of "
+                   + str(max(c["runs"] for c in cold.values())) + " runs")
+        for w in COLD:
+            for p in ps:
+                row = [f"{w}/P={p}".ljust(16)]
+                for rt in rts:
+                    c = cold.get((w, rt, p))
+                    row.append(f"{rt} " + ("-" if not c else
+                               f"{fmt_time(c['median'])} ({fmt_time(c['min'])} .. "
+                               f"{fmt_time(c['max'])})"))
+                out.append("  " + "   ".join(row))
+        out.append("\nTargets (issue 11: work from any thread, fresh processes)")
+        out.extend(targets_outside(cases, cold, ps, top))
     for rt in runtimes:
         if rt in notes:
             out.append(f"note {rt}: {notes[rt]}")
@@ -222,6 +261,33 @@ def targets_inline(cases, p2):
     return res
 
 
+def targets_outside(cases, cold, ps, p2):
+    res = []
+
+    def check(name, ok, detail):
+        state = "n/a " if ok is None else ("PASS" if ok else "MISS")
+        res.append(f"  [{state}] {name}: {detail}")
+
+    def c(w, rt, p):
+        x = cold.get((w, rt, p))
+        return x["median"] if x else None
+
+    for p in ps:
+        w, t, m = c("ext", "wsched", p), c("ext", "tbb", p), c("ext", "mutex", p)
+        check(f"ext(1M) P={p} <= 0.8 x tbb", None if None in (w, t) else w <= 0.8 * t,
+              "-" if None in (w, t) else f"{w / t:.2f} x tbb ({fmt_time(w)}, tbb {fmt_time(t)})")
+        check(f"ext(1M) P={p} >= 5x mutex throughput", None if None in (w, m) else m >= 5 * w,
+              "-" if None in (w, m) else f"{m / w:.2f}x ({fmt_time(m)} / {fmt_time(w)})")
+        g = c("ext-group", "wsched", p)
+        check(f"ext(1M) through ws_group_post P={p} >= 8x mutex",
+              None if None in (g, m) else m >= 8 * g,
+              "-" if None in (g, m) else f"{m / g:.2f}x ({fmt_time(m)} / {fmt_time(g)})")
+    k = median(cases, "wake", "wsched", p2)
+    check("wake-up of a parked pool median <= 8 us", None if k is None else k <= 8e-6,
+          fmt_time(k))
+    return res
+
+
 def plot(cases, folder, nproc):
     """time.png: time per workload by runtime at P = nproc (log scale);
     speedup.png: speedup against worker count, one panel per workload."""
@@ -257,17 +323,22 @@ def plot(cases, folder, nproc):
         "set xtics rotate by -30", "set key outside right", "set grid ytics",
         "plot for [i=2:%d] 'time.dat' using i:xtic(1) title columnheader(i)" % (len(runtimes) + 1),
         "unset output",
-        f"set terminal pngcairo size 1200,{350 * rows} font ',10'",
-        "set output 'speedup.png'", "unset logscale", "set style data linespoints",
-        "unset xtics", "set xtics 1", "set key inside left top", f"set multiplot layout {rows},{cols} "
-        "title 'Speedup (1-worker time / P-worker time) against workers P'",
     ]
+    if scaling:  # a --filter may leave no scaling workload
+        gp += [
+            f"set terminal pngcairo size 1200,{350 * rows} font ',10'",
+            "set output 'speedup.png'", "unset logscale", "set style data linespoints",
+            "unset xtics", "set xtics 1", "set key inside left top",
+            f"set multiplot layout {rows},{cols} "
+            "title 'Speedup (1-worker time / P-worker time) against workers P'",
+        ]
     for i, w in enumerate(scaling):
         gp += [f"set title '{w}'", "set xlabel 'P'", "set ylabel 'speedup'",
                f"set xrange [1:{max(nproc, 2)}]", "set yrange [0:*]",
                "plot for [c=2:%d] 'speedup.dat' index %d using 1:c title columnheader(c), "
                "x title 'ideal' dt 2 lc 'gray'" % (len(par) + 1, i)]
-    gp += ["unset multiplot"]
+    if scaling:
+        gp += ["unset multiplot"]
     with open(os.path.join(folder, "plot.gp"), "w") as f:
         f.write("\n".join(gp) + "\n")
     try:

@@ -17,6 +17,7 @@ typedef int (*rt_body)(size_t lo, size_t hi, void *arg);
 #define RT_FORKJOIN 1u /* rt_root, rt_spawn, rt_wait */
 #define RT_EXTERNAL 2u /* rt_ext, rt_call */
 #define RT_LOOP     4u /* rt_pfor */
+#define RT_GROUP    8u /* rt_ext_group */
 
 extern const char rt_name[];   /* "wsched", "mutex", "omp-gcc", "omp-clang", "tbb", "seq" */
 extern const char rt_note[];   /* how it does what it has no API for, or "" */
@@ -33,6 +34,10 @@ int rt_root(rt_fn fn, void *arg);
 /* External submission from the calling thread (the main thread, not a
  * worker): n tasks fn(arg), then waits until all have run. */
 int rt_ext(size_t n, rt_fn fn, void *arg);
+
+/* rt_ext through the runtime's task group, no handle per task (wsched:
+ * ws_group_post; only runtimes with RT_GROUP define it). */
+int rt_ext_group(size_t n, rt_fn fn, void *arg);
 
 /* One round trip from the calling thread: hands fn(arg) to the runtime and
  * waits for its status. */

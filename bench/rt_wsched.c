@@ -6,7 +6,7 @@
 
 const char rt_name[] = "wsched";
 const char rt_note[] = "";
-const unsigned rt_caps = RT_FORKJOIN | RT_EXTERNAL | RT_LOOP;
+const unsigned rt_caps = RT_FORKJOIN | RT_EXTERNAL | RT_LOOP | RT_GROUP;
 
 static ws_pool *pool;
 static ws_future **futures; /* rt_ext's, kept for the process: not refilled per pool */
@@ -52,6 +52,18 @@ int rt_ext(size_t n, rt_fn fn, void *arg)
             rc = st;
         ws_future_release(futures[i]);
     }
+    return rc;
+}
+
+int rt_ext_group(size_t n, rt_fn fn, void *arg)
+{
+    ws_group *g;
+    int rc = ws_group_create(&g, pool, NULL);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = ws_group_post(g, fn, arg);
+    if (rc == 0)
+        rc = ws_group_wait(g, -1);
+    ws_group_destroy(g);
     return rc;
 }
 
