@@ -134,7 +134,19 @@ typedef struct state {
     size_t n;
     ws_cq *q;
     bool shut;
+    ws_group *g;
+    bool g_lane; /* g's tasks run on the blocking lane: only ret, not nested */
+    long posted; /* accepted group posts and ws_submit_ex calls with a dtor */
 } state;
+
+static _Atomic long dtors; /* destructors run, this input */
+
+static void count_dtor(void *arg)
+{
+    (void)arg;
+    /* relaxed: read after the pool and the group are destroyed. */
+    atomic_fetch_add_explicit(&dtors, 1, memory_order_relaxed);
+}
 
 static void keep(state *s, ws_future *f)
 {
@@ -359,6 +371,64 @@ static void op_cq(state *s, input *in)
     }
 }
 
+/* Groups, ws_submit_ex, ws_cancelled outside tasks. */
+static void op_group(state *s, input *in)
+{
+    uint8_t b = byte(in);
+    int rc;
+    switch (b % 6) {
+    case 0:
+        if (!s->g) {
+            ws_group_opts o = {.limit = byte(in) % 4, .flags = byte(in) % 16};
+            rc = EXPECT(ws_group_create(&s->g, b & 8 ? NULL : pool, &o),
+                        b & 8 || o.flags > 7 ? A_EINVAL : A_OK | A_ENOMEM);
+            if (rc)
+                s->g = NULL;
+            s->g_lane = o.flags & WS_GROUP_BLOCKING;
+        }
+        break;
+    case 1: {
+        ws_fn fn = fn_of(byte(in));
+        if (fn && s->g_lane)
+            fn = ret;
+        rc = EXPECT(ws_group_post_ex(s->g, fn, (void *)(intptr_t)statuses[b >> 6], count_dtor),
+                    !s->g || !fn ? A_EINVAL
+                                 : A_OK | A_ENOMEM | A_ESHUTDOWN | A_EAGAIN | A_ECANCELED);
+        s->posted += rc == 0;
+        break;
+    }
+    case 2:
+        rc = ws_group_wait(s->g, b & 8 ? 1000000 : 0);
+        /* A task's own status passes through: one of statuses[]. */
+        REQUIRE(s->g ? rc == 0 || rc == 1 || rc == -5 || rc == WS_EBUSY || rc == WS_ETIMEDOUT ||
+                           rc == WS_ECANCELED
+                     : rc == WS_EINVAL);
+        break;
+    case 3:
+        EXPECT(ws_group_cancel(s->g), s->g ? A_OK : A_EINVAL);
+        REQUIRE(ws_cancelled() == 0);
+        break;
+    case 4:
+        if (s->g)
+            REQUIRE(ws_group_destroy(s->g) == 0 && ws_group_pending(NULL) == 0);
+        s->g = NULL;
+        break;
+    default: {
+        ws_submit_opts o = {.dtor = count_dtor, .flags = (b >> 3) % 3};
+        ws_future *f = NULL;
+        rc = EXPECT(ws_submit_ex(pool, ret, (void *)(intptr_t)statuses[b >> 6], &o,
+                                 b & 4 ? NULL : &f),
+                    o.flags > 1 ? A_EINVAL : A_OK | A_ENOMEM | A_ESHUTDOWN | A_EAGAIN);
+        s->posted += rc == 0;
+        if (rc == 0 && f) {
+            REQUIRE(ws_future_state(f) >= WS_FUTURE_PENDING &&
+                    ws_future_state(f) <= WS_FUTURE_CANCELLED);
+            keep(s, f);
+        }
+    }
+    }
+}
+
 static void op_misc(state *s, input *in)
 {
     uint8_t b = byte(in);
@@ -385,7 +455,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     state s = {.n = 0};
     for (int i = 0; i < MAX_OPS && in.n; i++) {
         uint8_t op = byte(&in);
-        switch (op % 8) {
+        switch (op % 9) {
         case 0:
             op_submit(&s, &in, (op >> 3) % 3);
             break;
@@ -407,11 +477,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 6:
             op_cq(&s, &in);
             break;
+        case 7:
+            op_group(&s, &in);
+            break;
         default:
             op_misc(&s, &in);
         }
     }
     REQUIRE(ws_pool_destroy(pool) == 0);
+    if (s.g)
+        REQUIRE(ws_group_destroy(s.g) == 0);
+    /* relaxed: every task and canceller is done. */
+    REQUIRE(atomic_load_explicit(&dtors, memory_order_relaxed) == s.posted);
+    atomic_store_explicit(&dtors, 0, memory_order_relaxed);
     for (size_t i = 0; i < s.n; i++) {
         REQUIRE(done(s.f[i]));
         ws_future_release(s.f[i]);
