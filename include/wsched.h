@@ -17,8 +17,9 @@
  * pool beyond its `workers`, up to 256 of them) stands in for it until it
  * resumes, so a pool's parallelism survives blocked waiters and a chain of
  * nested waits of any depth keeps running (docs/liveness.md). A blocking-
- * lane thread runs an awaited task of its own pool that nobody has started,
- * and jobs queued on its own lane, then blocks. A foreign thread blocks.
+ * lane thread runs an awaited lane task of its own pool that nobody has
+ * started, and jobs queued on its own lane, then blocks. A foreign thread
+ * blocks.
  *
  * fork(). A child process may create and use new pools. Pools created
  * before the fork are unusable in the child: they accept no work
@@ -406,12 +407,14 @@ WS_EXTERN int ws_future_state(const ws_future *f);
 
 /* Waits until f is done (ran or was cancelled) or timeout_ns elapse, measured
  * on CLOCK_MONOTONIC; timeout_ns < 0 waits forever, 0 only checks. Returns 0
- * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. A CPU worker or a
- * blocking-lane thread of f's pool runs f's task itself if nobody has
- * started it (a worker runs a blocking-lane task as a blocked worker: a
- * spare stands in meanwhile). Then a CPU worker runs other work of its pool
- * and may return late by the run time of that work (see "Waiting never
- * deadlocks" above); a lane thread or a foreign thread blocks. */
+ * when done, WS_ETIMEDOUT, or WS_EINVAL for NULL. A CPU worker of f's pool
+ * runs f's task itself if nobody has started it (a blocking-lane task as a
+ * blocked worker: a spare stands in meanwhile, and the task sees a lane
+ * thread); so does a blocking-lane thread of f's pool for a task of the
+ * lane (a CPU task always runs on a CPU worker). Then a CPU worker runs
+ * other work of its pool and may return late by the run time of that work
+ * (see "Waiting never deadlocks" above); a lane thread runs jobs queued on
+ * its lane; a foreign thread blocks. */
 WS_EXTERN int ws_future_wait(ws_future *f, int64_t timeout_ns);
 
 /* The task's status when done, WS_ECANCELED when cancelled, WS_EBUSY while

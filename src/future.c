@@ -249,7 +249,8 @@ void ws__future_exec(ws__job *job, ws__worker *w)
 }
 
 /* A waiter runs f's task itself when nobody has started it: a CPU worker
- * or a blocking-lane thread of f's pool, while its stack has room. A CPU
+ * of f's pool, or a blocking-lane thread of f's pool for a lane task (a CPU
+ * task always runs on a CPU worker), while its stack has room. A CPU
  * worker runs a task of the blocking lane as a blocked worker (a spare
  * stands in for it meanwhile). The job stays queued and is skipped when
  * reached. So a wait on queued work never depends on another thread being
@@ -260,7 +261,7 @@ bool ws__future_run_inline(ws_future *f)
 {
     ws_pool *pool = f->pool;
     ws__worker *w = ws__self;
-    bool ours = w ? w->pool == pool : pool && ws__lane_self == pool;
+    bool ours = w ? w->pool == pool : pool && ws__lane_self == pool && f->blocking;
     if (!ours || ws__cancelling(pool) || !ws__stack_ok() || !claim(f, F_QUEUED))
         return is_final(f);
     if (ws__cancelling(pool)) { /* a cancelling shutdown came meanwhile */

@@ -452,6 +452,24 @@ static int lane_waits_cpu(void *p)
     return r + 1;
 }
 
+/* A CPU task waited on from a lane thread still runs on a CPU worker. */
+static int on_worker(void *p)
+{
+    (void)p;
+    return ws_worker_id() >= 0;
+}
+
+static int lane_waits_fresh_cpu(void *p)
+{
+    (void)p;
+    ws_future *f;
+    CHECK_EQ(ws_submit(LP, on_worker, NULL, &f), 0);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    int r = ws_future_status(f);
+    ws_future_release(f);
+    return r;
+}
+
 static int lane_any_and_cq(void *p)
 {
     (void)p;
@@ -488,6 +506,12 @@ static void lane_saturated(void)
     CHECK_EQ(ws_future_wait(f, -1), 0);
     CHECK_EQ(ws_future_status(f), 6);
     ws_future_release(f);
+    for (int i = 0; i < 20; i++) {
+        CHECK_EQ(ws_submit_blocking(LP, lane_waits_fresh_cpu, NULL, &f), 0);
+        CHECK_EQ(ws_future_wait(f, -1), 0);
+        CHECK_EQ(ws_future_status(f), 1);
+        ws_future_release(f);
+    }
     CHECK_EQ(ws_submit_blocking(LP, lane_any_and_cq, NULL, &f), 0);
     CHECK_EQ(ws_future_wait(f, -1), 0);
     CHECK_EQ(ws_future_status(f), 12);
