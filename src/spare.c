@@ -11,9 +11,9 @@
  * idle spare or starts a new one, pinned to the blocker's CPU; the spare
  * steals, runs and helps like any worker (its own nested waits are covered
  * by further spares). ws__block_end counts the worker back; a spare that
- * then finds more spares running than workers blocked retires at its next
- * idle point: it sleeps on spare_cv without using CPU, and its thread exits
- * after SPARE_IDLE_MS unused. The slot (worker struct and deque) stays for
+ * then finds more spares running than workers blocked retires before the
+ * next job it would take: it sleeps on spare_cv without using CPU, and its
+ * thread exits after SPARE_IDLE_MS unused. The slot (worker struct and deque) stays for
  * the pool's life, so a thief may read it at any time.
  *
  * At most WS__SPARES_MAX spares per pool. At the cap, or when no thread can

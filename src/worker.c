@@ -186,10 +186,15 @@ static ws__job *search(ws__worker *w)
     return j;
 }
 
-/* A spare that is no longer needed retires here (ws__spare_keep). */
+/* A spare that is no longer needed retires here (ws__spare_keep): before
+ * each job it takes, so it runs beside the worker it stood in for at most
+ * until its current job ends. */
 static bool keep(ws__worker *w)
 {
-    return !w->spare || ws__spare_keep(w);
+    if (!w->spare)
+        return true;
+    ws__publish_finished(w);
+    return ws__spare_keep(w);
 }
 
 void *ws__worker_main(void *arg)
@@ -202,11 +207,11 @@ void *ws__worker_main(void *arg)
     pin_and_name(w);
     ws__rcu_register();
     for (;;) {
+        if (WS_UNLIKELY(w->spare) && !keep(w))
+            goto out;
         ws__job *j = ws__find_work(w);
         if (!j) {
             ws__publish_finished(w);
-            if (!keep(w))
-                goto out;
             j = search(w);
         }
         while (!j) {
