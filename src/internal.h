@@ -228,6 +228,9 @@ void ws__wake(ws_pool *pool);
 void ws__wake_all(ws_pool *pool);
 /* Idle worker: parks unless work shows up; returns when woken. */
 void ws__park(ws__worker *w);
+/* Whether any work shows (public deque items, outside work) or the pool
+ * stops; seq_cst loads, for checks after a seq_cst announcement. */
+bool ws__work_visible(ws__worker *w);
 int ws__futex_wait(_Atomic uint32_t *addr, uint32_t val, const struct timespec *abs_deadline);
 void ws__futex_wake(_Atomic uint32_t *addr, int n);
 

@@ -180,9 +180,15 @@ static ws__job *search(ws__worker *w)
         if (++spins % 16 == 0)
             sched_yield();
     }
-    /* seq_cst: leaves the count before a sleeper's check (sleep.c). */
-    if (atomic_fetch_sub_explicit(&pool->searching, 1, memory_order_seq_cst) == 1 && j)
-        ws__wake(pool); /* the last searcher found work: hand the search on */
+    /* seq_cst: leaves the count before a sleeper's check (sleep.c), and
+       before our own look at what is left. The last searcher that found
+       work hands the search on only if more work shows: a poster that saw
+       us searching and skipped its wake made its work visible before
+       (sleep.c), so it shows here. A lone job runs at once, without a
+       wake's system call first. */
+    if (atomic_fetch_sub_explicit(&pool->searching, 1, memory_order_seq_cst) == 1 && j &&
+        ws__work_visible(w))
+        ws__wake(pool);
     return j;
 }
 
