@@ -125,31 +125,34 @@ static bool activate(ws_pool *pool, int cpu)
     return true;
 }
 
-bool ws__block_begin(ws__worker *w)
+/* Counts `joining` more blocked workers, then makes sure a spare stands in
+ * for each blocked one; whether w is covered. */
+static bool cover(ws__worker *w, unsigned joining)
 {
     ws_pool *pool = w->pool;
-    /* Work only this worker could see becomes stealable. */
-    int64_t n = ws__dq_private(&w->dq);
-    if (n > 0) {
-        WS__HB_RELEASE(&w->dq); /* frames written by ws_spawn, to thieves */
-        ws__dq_publish(&w->dq, n);
-        ws__wake(pool);
-    }
-    ws__publish_finished(w);
     pthread_mutex_lock(&pool->spare_mu);
-    pool->blocked++;
+    pool->blocked += joining;
     bool covered = pool->spares_active >= pool->blocked || activate(pool, w->cpu);
     pthread_mutex_unlock(&pool->spare_mu);
     return covered;
 }
 
+bool ws__block_begin(ws__worker *w)
+{
+    /* Work only this worker could see becomes stealable. */
+    int64_t n = ws__dq_private(&w->dq);
+    if (n > 0) {
+        WS__HB_RELEASE(&w->dq); /* frames written by ws_spawn, to thieves */
+        ws__dq_publish(&w->dq, n);
+        ws__wake(w->pool);
+    }
+    ws__publish_finished(w);
+    return cover(w, 1);
+}
+
 bool ws__block_retry(ws__worker *w)
 {
-    ws_pool *pool = w->pool;
-    pthread_mutex_lock(&pool->spare_mu);
-    bool covered = pool->spares_active >= pool->blocked || activate(pool, w->cpu);
-    pthread_mutex_unlock(&pool->spare_mu);
-    return covered;
+    return cover(w, 0);
 }
 
 void ws__block_end(ws__worker *w)
