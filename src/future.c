@@ -262,9 +262,9 @@ bool ws__future_run_inline(ws_future *f)
     ws_pool *pool = f->pool;
     ws__worker *w = ws__self;
     bool ours = w ? w->pool == pool : pool && ws__lane_self == pool && f->blocking;
-    if (!ours || ws__cancelling(pool) || !ws__stack_ok() || !claim(f, F_QUEUED))
+    if (!ours || !ws__stack_ok() || !claim(f, F_QUEUED))
         return is_final(f);
-    if (ws__cancelling(pool)) { /* a cancelling shutdown came meanwhile */
+    if (ws__cancelling(pool)) { /* it never starts, as the job would do */
         finish(f, PH_RUNNING, PH_CANCELLED);
     } else if (w && f->blocking) {
         /* A lane task, run as the lane would: this worker is blocked (a

@@ -238,8 +238,9 @@ int ws_group_post_ex(ws_group *g, ws_fn fn, void *arg, ws_dtor dtor)
        then does not start. */
     if (atomic_load_explicit(&g->flags, memory_order_relaxed) & G_CANCELLED)
         return WS_ECANCELED;
-    bool nested = inside(g);
-    if (nested && g->limit && ws_group_pending(g) >= g->limit &&
+    /* Only a limit makes it matter whether one of g's own tasks posts. */
+    bool nested = g->limit && inside(g);
+    if (nested && ws_group_pending(g) >= g->limit &&
         !(g->opts & (WS_GROUP_NOWAIT | WS_GROUP_BLOCKING)) && ws__stack_ok()) {
         /* A task of g at the limit would wait for itself: the new task runs
            here, in the caller's slot (queued beyond the limit below when

@@ -131,7 +131,6 @@ struct ws_pool {
     size_t stack_size;
     char name[11];
     int pin;
-    int *cpu_of; /* CPU of worker i, -1 when unpinned */
     ws__dq_ops dq_ops;
 
     /* Work from outside: producers never wait; consumers (idle workers)

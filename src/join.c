@@ -186,23 +186,20 @@ int ws__sync_slow(ws_task *pt)
     return st;
 }
 
-/* The exported functions, for callers that cannot inline (wsched.h). */
+/* The exported functions, for callers that cannot inline (wsched.h): the
+ * library itself always builds the inline paths (CMakeLists.txt). */
+#ifndef ws_spawn
+#error "the library is built with WSCHED_INLINE"
+#endif
+
 void(ws_spawn)(ws_task *t, ws_fn fn, void *arg)
 {
-#ifdef ws_spawn
     ws_spawn(t, fn, arg);
-#else
-    ws__spawn_slow(t, fn, arg);
-#endif
 }
 
 int(ws_sync)(ws_task *t)
 {
-#ifdef ws_sync
     return ws_sync(t);
-#else
-    return ws__sync_slow(t);
-#endif
 }
 
 int ws_join(ws_fn a, void *a_arg, ws_fn b, void *b_arg)

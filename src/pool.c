@@ -61,8 +61,6 @@ void ws__reclaim(ws__worker *w)
 
 static int check_opts(const ws_pool_opts *o)
 {
-    if (!o)
-        return 0;
     if (o->workers > 4096 || (o->pin != WS_PIN_DEFAULT && o->pin != WS_PIN_NONE))
         return WS_EINVAL;
     if (o->deque_capacity && (o->deque_capacity < WS__DQ_MIN_CAP ||
@@ -95,7 +93,6 @@ static void free_workers(ws_pool *pool)
         }
     }
     ws__free(pool->workers);
-    ws__free(pool->cpu_of);
     pool->workers = NULL;
 }
 
@@ -134,8 +131,7 @@ static int start_workers(ws_pool *pool)
 static int init_workers(ws_pool *pool, const int *cpus, int ncpus)
 {
     pool->workers = ws__calloc(pool->n + WS__SPARES_MAX, sizeof(ws__worker *));
-    pool->cpu_of = ws__malloc(pool->n * sizeof(int));
-    if (!pool->workers || !pool->cpu_of)
+    if (!pool->workers)
         return WS_ENOMEM;
     for (unsigned i = 0; i < pool->n; i++) {
         ws__worker *w = ws__aligned_alloc(WS__CACHELINE, sizeof(ws__worker));
@@ -146,8 +142,7 @@ static int init_workers(ws_pool *pool, const int *cpus, int ncpus)
         w->pool = pool;
         w->id = i;
         w->rng = 0x9e3779b97f4a7c15ull * (i + 1) | 1;
-        pool->cpu_of[i] = pool->pin == WS_PIN_NONE ? -1 : cpus[i % (unsigned)ncpus];
-        w->cpu = pool->cpu_of[i];
+        w->cpu = pool->pin == WS_PIN_NONE ? -1 : cpus[i % (unsigned)ncpus];
         /* relaxed: no worker runs yet. */
         atomic_store_explicit(&pool->nall, i + 1, memory_order_relaxed);
         if (ws__dq_init(&w->dq, pool->dq_cap, &pool->dq_ops) != 0)
@@ -183,13 +178,13 @@ int ws_pool_create_sized(ws_pool **out, const ws_pool_opts *user, size_t opts_si
     pool->allowed = (unsigned)ncpus;
     pool->n = opts->workers ? opts->workers : ws__default_workers(pool->allowed, &pool->cpu_limit);
     pool->print_stats = ws__env_stats();
-    pool->pin = opts ? opts->pin : WS_PIN_DEFAULT;
-    pool->spin_us = opts && opts->spin_us ? opts->spin_us : 100;
-    pool->stack_size = opts && opts->stack_size ? opts->stack_size : (size_t)8 << 20;
-    pool->dq_cap = opts && opts->deque_capacity ? opts->deque_capacity : 1024;
+    pool->pin = opts->pin;
+    pool->spin_us = opts->spin_us ? opts->spin_us : 100;
+    pool->stack_size = opts->stack_size ? opts->stack_size : (size_t)8 << 20;
+    pool->dq_cap = opts->deque_capacity ? opts->deque_capacity : 1024;
     /* relaxed: the child handler is the only writer, in a child. */
     pool->fork_gen = atomic_load_explicit(&ws__fork_gen, memory_order_relaxed);
-    strcpy(pool->name, opts && opts->name ? opts->name : "ws");
+    strcpy(pool->name, opts->name ? opts->name : "ws");
     pool->dq_ops = (ws__dq_ops){dq_alloc, dq_free, dq_retire, pool};
     __cds_wfcq_init(&pool->inj_head, &pool->inj_tail);
     atomic_init(&pool->inj_lock, 0);

@@ -99,10 +99,12 @@ int ws__victim_order(ws_pool *pool)
             return WS_ENOMEM;
         unsigned k = 0;
 #ifdef WS_HAVE_HWLOC
-        int ci = pool->cpu_of[i];
-        for (unsigned j = 0; j < n; j++)
-            if (j != i && ci >= 0 && pool->cpu_of[j] >= 0 && share_cache(ci, pool->cpu_of[j]))
+        int ci = w->cpu;
+        for (unsigned j = 0; j < n; j++) {
+            int cj = pool->workers[j]->cpu;
+            if (j != i && ci >= 0 && cj >= 0 && share_cache(ci, cj))
                 w->victims[k++] = j;
+        }
 #endif
         w->nnear = k;
         for (unsigned j = 0; j < n; j++) {

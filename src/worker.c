@@ -197,7 +197,7 @@ static ws__job *search(ws__worker *w)
  * until its current job ends. */
 static bool keep(ws__worker *w)
 {
-    if (!w->spare)
+    if (WS_LIKELY(!w->spare))
         return true;
     ws__publish_finished(w);
     return ws__spare_keep(w);
@@ -213,7 +213,7 @@ void *ws__worker_main(void *arg)
     pin_and_name(w);
     ws__rcu_register();
     for (;;) {
-        if (WS_UNLIKELY(w->spare) && !keep(w))
+        if (!keep(w))
             goto out;
         ws__job *j = ws__find_work(w);
         if (!j) {
