@@ -551,7 +551,12 @@ WS_EXTERN int ws_group_wait(ws_group *g, int64_t timeout_ns);
  * ws_cancelled() == 1. Returns 0, or WS_EINVAL for NULL. Any thread. */
 WS_EXTERN int ws_group_cancel(ws_group *g);
 
-/* Tasks posted and not finished; 0 for NULL. */
+/* Tasks posted and not finished; 0 for NULL. A worker running a stream of
+ * the group's tasks counts the finished ones out in batches (up to 64) at
+ * its next step that is not another of them, so while more of the group's
+ * tasks run this may count some that just finished; once every task has
+ * finished it drops to 0 within the last one's worker's next step, and
+ * ws_group_wait never waits on that delay. */
 WS_EXTERN size_t ws_group_pending(const ws_group *g);
 
 /* Waits for every task (as ws_group_wait without a timeout) and frees the

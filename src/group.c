@@ -1,18 +1,19 @@
 /* Task groups, and the question a running task may ask: ws_cancelled().
  *
  * A group counts its tasks in flight and the waits on them in one 64-bit
- * word: the low 31 bits are the tasks posted and not finished, bit 31 says
- * that someone sleeps on the word, and the high 32 bits are an epoch that
- * every finishing task bumps in the same read-modify-write that counts it
- * out. Sleepers (ws_group_wait, and posters at the limit) futex-wait on the
- * epoch half, so a task that finishes between a sleeper's check and its
- * sleep changes the futex word and the sleep returns at once. A finishing
- * task wakes the word only when it brings the count to 0 or below the limit
- * and a sleeper has set bit 31 (which that same RMW clears): a stream of
- * tasks with nobody waiting costs one RMW each and no system call. That RMW
- * is the task's last touch of the group's memory (a futex wake of a freed
- * address is harmless), so a waiter may free the group as soon as it sees
- * the count at 0.
+ * word: the low 31 bits are the tasks posted and not counted out, bit 31
+ * says that someone sleeps on the word, and the high 32 bits are an epoch
+ * that every count-out bumps in the same read-modify-write. Sleepers
+ * (ws_group_wait, and posters at the limit) futex-wait on the epoch half,
+ * so a count-out between a sleeper's check and its sleep changes the futex
+ * word and the sleep returns at once. A count-out wakes the word only when
+ * it brings the count to 0 or below the limit and a sleeper has set bit 31
+ * (which that same RMW clears): a stream of tasks with nobody waiting costs
+ * one RMW per post and at most one per finished task (a CPU worker counts a
+ * run of finished tasks out at once, see done_here), and no system call.
+ * That RMW is the finished tasks' last touch of the group's memory (a futex
+ * wake of a freed address is harmless), so a waiter may free the group as
+ * soon as it sees the count at 0.
  */
 #include "internal.h"
 
@@ -29,12 +30,15 @@
 __thread ws__scope *ws__scope_top;
 
 struct ws_group {
+    /* Read by posters and runners, written once or rarely. */
     ws_pool *pool;
     unsigned limit;    /* 0: none */
     unsigned opts;     /* WS_GROUP_* */
-    _Atomic uint64_t word; /* count | G_SLEEP | epoch << 32 */
     _Atomic uint32_t flags; /* G_* */
     _Atomic int first;     /* the first non-zero status */
+    /* Every post and count-out writes it: a line of its own, so reading
+       the fields above costs no miss. */
+    WS__ALIGNED _Atomic uint64_t word; /* count | G_SLEEP | epoch << 32 */
 };
 
 typedef struct gjob {
@@ -68,8 +72,8 @@ static _Atomic uint32_t *epoch_word(ws_group *g)
     return (_Atomic uint32_t *)((char *)&g->word + (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : 0));
 }
 
-/* One task leaves the group: the last touch of g's memory. */
-static void leave(ws_group *g)
+/* n tasks leave the group: the last touch of g's memory for them. */
+static void leave(ws_group *g, unsigned n)
 {
     _Atomic uint32_t *ew = epoch_word(g);
     unsigned limit = g->limit;
@@ -79,14 +83,43 @@ static void leave(ws_group *g)
     bool wake;
     do {
         uint64_t count = v & G_COUNT;
-        wake = (v & G_SLEEP) && (count == 1 || count == limit);
-        nv = (v - 1 + G_EPOCH1) & ~(wake ? G_SLEEP : 0);
-        /* release: the task's effects (and its status) to the waiter that
+        wake = (v & G_SLEEP) && (count == n || count == limit);
+        nv = (v - n + G_EPOCH1) & ~(wake ? G_SLEEP : 0);
+        /* release: the tasks' effects (and their status) to the waiter that
            sees the count drop; relaxed on failure: we only retry. */
     } while (!atomic_compare_exchange_weak_explicit(&g->word, &v, nv, memory_order_release,
                                                     memory_order_relaxed));
     if (wake)
         ws__futex_wake(ew, INT_MAX);
+}
+
+/* A CPU worker counts the tasks it finishes of a group without a limit out
+ * in batches, so a stream of tasks does not move the group's counter line
+ * between the poster and the worker for every task. The batch is counted
+ * out before the worker runs any other kind of job or a task of another
+ * group, before any wait (ws__wait_for) and before it goes idle
+ * (ws__publish_finished): nobody waits on a count that a running or idle
+ * worker holds back. */
+#define GDONE_BATCH 64
+
+void ws__group_flush(ws__worker *w)
+{
+    ws_group *g = w->gdone;
+    unsigned n = w->ngdone;
+    w->gdone = NULL;
+    w->ngdone = 0;
+    leave(g, n);
+}
+
+static void done_here(ws_group *g, ws__worker *w)
+{
+    if (!w || g->limit) { /* a lane thread; a limit's posters wait per task */
+        leave(g, 1);
+        return;
+    }
+    w->gdone = g; /* ws__gjob_exec counted out any other group's */
+    if (++w->ngdone == GDONE_BATCH)
+        ws__group_flush(w);
 }
 
 static void fail(ws_group *g, int status)
@@ -125,17 +158,19 @@ static void run_task(ws_group *g, ws__worker *w, ws_fn fn, void *arg, ws_dtor dt
         dtor(arg);
 }
 
-static void gjob_exec(ws__job *job, ws__worker *w)
+void ws__gjob_exec(ws__job *job, ws__worker *w)
 {
     gjob *j = (gjob *)job;
     ws_group *g = j->g;
     ws_pool *pool = g->pool;
     WS__HB_ACQUIRE(job);
+    if (w && w->gdone && w->gdone != g) /* not held back while this one runs */
+        ws__group_flush(w);
     run_task(g, w, j->fn, j->arg, j->dtor);
     ws__cache_free(&ws__cache_job, j);
     WS__HB_RELEASE(g); /* the task's writes, to the group's waiter */
-    leave(g);
     ws__finished(pool);
+    done_here(g, w);
 }
 
 int ws_group_create(ws_group **out, ws_pool *pool, const ws_group_opts *opts)
@@ -144,7 +179,7 @@ int ws_group_create(ws_group **out, ws_pool *pool, const ws_group_opts *opts)
                                                      WS_GROUP_BLOCKING))) ||
         (opts && opts->limit > G_COUNT))
         return WS_EINVAL;
-    ws_group *g = ws__malloc(sizeof(*g));
+    ws_group *g = ws__aligned_alloc(WS__CACHELINE, sizeof(*g));
     if (!g)
         return WS_ENOMEM;
     g->pool = pool;
@@ -259,7 +294,7 @@ int ws_group_post_ex(ws_group *g, ws_fn fn, void *arg, ws_dtor dtor)
         return rc;
     }
     if (rc == 0) {
-        *j = (gjob){.q.job.exec = gjob_exec, .g = g, .fn = fn, .arg = arg, .dtor = dtor};
+        *j = (gjob){.q.job.exec = ws__gjob_exec, .g = g, .fn = fn, .arg = arg, .dtor = dtor};
         if (!(g->opts & WS_GROUP_BLOCKING)) {
             ws__enqueue(g->pool, &j->q);
             return 0;
@@ -270,7 +305,7 @@ int ws_group_post_ex(ws_group *g, ws_fn fn, void *arg, ws_dtor dtor)
         ws__finished(g->pool); /* accepted, then refused */
     }
     ws__cache_free(&ws__cache_job, j);
-    leave(g); /* not posted after all */
+    leave(g, 1); /* not posted after all */
     return rc;
 }
 

@@ -93,6 +93,8 @@ struct ws__worker {
     pthread_t thread;
     struct dq_hdr *retired; /* old deque buffers waiting for a grace period */
     uint64_t finished;      /* accepted jobs this worker finished */
+    ws_group *gdone;        /* tasks of this group finished here, not yet */
+    unsigned ngdone;        /* counted out of it (group.c) */
     /* Spares only, under pool->spare_mu. */
     int sp_state;  /* WS__SP_* */
     bool sp_live;  /* a thread was started here and not joined yet */
@@ -432,9 +434,16 @@ static inline ws__trace *ws__tracing(ws_pool *pool)
 }
 /* Worker w runs j, recorded as a span. */
 void ws__trace_run(ws__trace *t, ws__worker *w, ws__job *j);
+/* Counts out of their group the tasks this worker finished and has not
+ * counted yet (group.c): before it runs another kind of job, waits or goes
+ * idle. */
+void ws__group_flush(ws__worker *w);
+void ws__gjob_exec(ws__job *job, ws__worker *w);
 /* Worker w runs a job it took (not a fork-join frame synced inline). */
 static inline void ws__run(ws__worker *w, ws__job *j)
 {
+    if (WS_UNLIKELY(w->gdone) && j->exec != ws__gjob_exec)
+        ws__group_flush(w);
     ws__trace *t = ws__tracing(w->pool);
     if (WS_UNLIKELY(t))
         ws__trace_run(t, w, j);

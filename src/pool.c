@@ -277,6 +277,8 @@ void ws__finished(ws_pool *pool)
 
 void ws__publish_finished(ws__worker *w)
 {
+    if (w->gdone)
+        ws__group_flush(w);
     /* relaxed: only the owner writes finished_pub. */
     if (atomic_load_explicit(&w->finished_pub, memory_order_relaxed) == w->finished)
         return;

@@ -290,6 +290,8 @@ int ws__wait_for(ws__worker *w, ws__wait *wt, const struct timespec *deadline)
     ws_pool *lane = w ? NULL : ws__lane_self; /* a lane thread helps its lane */
     int rc;
     for (;;) {
+        if (w && w->gdone) /* what we wait for may be those tasks' group */
+            ws__group_flush(w);
         if (wt->ready(wt)) {
             rc = 0;
             break;

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "gate.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <wsched.h>
 
@@ -368,6 +369,47 @@ static void refused(void)
     CHECK_EQ(atomic_load(&T.dtors), 0);
 }
 
+/* A worker counts finished tasks out of their group in batches; a task of
+ * another group, or a future's task, that runs next and does not end must
+ * not hold the batch back. One worker: it runs a group task, then (from
+ * the same batch of outside work) the long one. */
+static void batch_not_held(bool future)
+{
+    ws_pool *one;
+    ws_pool_opts po = {.workers = 1};
+    CHECK_EQ(ws_pool_create(&one, &po), 0);
+    gate busy = {0}, longer = {0};
+    ws_future *f0, *f1 = NULL;
+    CHECK_EQ(ws_submit(one, gate_task, &busy, &f0), 0);
+    gate_wait_started(&busy); /* the worker is held: the next two queue up */
+    ws_group *a, *b = NULL;
+    CHECK_EQ(ws_group_create(&a, one, NULL), 0);
+    counter c = {0};
+    CHECK_EQ(ws_group_post(a, count_task, &c), 0);
+    if (future) {
+        CHECK_EQ(ws_submit(one, gate_task, &longer, &f1), 0);
+    } else {
+        CHECK_EQ(ws_group_create(&b, one, NULL), 0);
+        CHECK_EQ(ws_group_post(b, gate_task, &longer), 0);
+    }
+    gate_open(&busy);
+    gate_wait_started(&longer);
+    CHECK_EQ(ws_group_wait(a, 10000 * MS), 0); /* not WS_ETIMEDOUT */
+    CHECK_EQ(ws_group_pending(a), 0);
+    CHECK_EQ(atomic_load(&c.runs), 1);
+    gate_open(&longer);
+    if (future) {
+        CHECK_EQ(ws_future_wait(f1, -1), 0);
+        ws_future_release(f1);
+    } else {
+        CHECK_EQ(ws_group_wait(b, -1), 0);
+        CHECK_EQ(ws_group_destroy(b), 0);
+    }
+    CHECK_EQ(ws_group_destroy(a), 0);
+    ws_future_release(f0);
+    CHECK_EQ(ws_pool_destroy(one), 0);
+}
+
 int main(void)
 {
     ws_pool_opts o = {.workers = 2};
@@ -383,6 +425,8 @@ int main(void)
     cooperative();
     submit_ex();
     refused();
+    batch_not_held(false);
+    batch_not_held(true);
     CHECK_EQ(ws_pool_destroy(pool), 0);
     printf("group: ok\n");
     return 0;
