@@ -7,30 +7,53 @@
  * each thread holds two magazines of up to MAG blocks; allocation and free
  * touch only them, with no atomic operation. A thread that frees into two
  * full magazines hands one to the cache's depot; a thread that allocates
- * from two empty ones takes a full magazine from the depot, or falls back to
- * malloc. So the depot's mutex is taken once per MAG blocks, and blocks
- * travel from the workers back to the producer in batches. The depot keeps
- * at most DEPOT_MAX full magazines; beyond that blocks go back to malloc.
- * A thread's magazines go to the depot when it exits.
+ * from two empty ones takes a full magazine from the depot, or cuts a
+ * magazine of new blocks. So the depot's mutex is taken once per MAG
+ * blocks, and blocks travel from the workers back to the producer in
+ * batches. The depot keeps at most DEPOT_MAX full magazines; beyond that
+ * blocks go back where they came from. A thread's magazines go to the
+ * depot when it exits.
  *
- * Under AddressSanitizer a cached block is poisoned, so a use after its
- * release is still reported.
+ * New blocks are cut from slabs: SLAB bytes of pages mapped and faulted in
+ * at once (ws__map_aligned), aligned to their size so that a block finds
+ * its slab. Blocks have no header and a block of up to a cache line has a
+ * line of its own (a worker reading a job misses once, not twice). A slab
+ * counts its blocks out; once none is out it is kept for reuse, and
+ * unmapped after UNUSED_NS unused (checked at each depot exchange, so a
+ * thread that allocates or frees MAG blocks gets it done). A million futures in flight are thus 80 MB of pages faulted in
+ * a slab at a time, where malloc would take 96 MB a page fault at a time.
+ *
+ * Under AddressSanitizer every block is its own malloc, so overflows
+ * between blocks and leaked futures are still reported, and a cached block
+ * is poisoned, so a use after its release is too.
  */
 #include "internal.h"
 
 #include <stddef.h>
+#include <time.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#define SLABS          0
 #else
 #define POISON(p, n)   ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
+#define SLABS          1
 #endif
 
 #define MAG       64
 #define DEPOT_MAX 256 /* full magazines kept: 16384 blocks a cache */
+#define SLAB      ((size_t)256 << 10)
+#define SLAB_HDR  64           /* the header's line; blocks follow */
+#define UNUSED_NS 1000000000u  /* an unused slab is unmapped after 1 s */
+
+typedef struct ws__slab {
+    struct ws__slab *next; /* on the cache's unused list */
+    size_t live;           /* blocks cut from it and not given back */
+    uint64_t idle_since;   /* CLOCK_MONOTONIC ns, while unused */
+} slab;
 
 typedef struct ws__mag {
     struct ws__mag *next;
@@ -58,13 +81,101 @@ static void make_key(void)
     have_key = pthread_key_create(&key, flush) == 0;
 }
 
-/* Frees a magazine and the blocks in it. */
+#if SLABS
+/* The distance between blocks: a line for blocks of up to one. */
+static size_t stride(const ws__cache *c)
+{
+    return c->size <= WS__CACHELINE ? WS__CACHELINE : (c->size + 15) & ~(size_t)15;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Unmaps the slabs unused for UNUSED_NS (the list is newest first), when
+ * one is due. Under c->mu; called at every depot exchange. */
+static void trim(ws__cache *c)
+{
+    if (!c->unused)
+        return;
+    uint64_t now = now_ns();
+    if (now < c->trim_at)
+        return;
+    slab **pp = &c->unused, *young = NULL;
+    while (*pp && now - (*pp)->idle_since < UNUSED_NS) {
+        young = *pp;
+        pp = &young->next;
+    }
+    slab *s = *pp;
+    *pp = NULL;
+    while (s) {
+        slab *next = s->next;
+        ws__unmap(s, SLAB);
+        s = next;
+    }
+    if (young)
+        c->trim_at = young->idle_since + UNUSED_NS;
+}
+
+/* Fills m with new blocks, as many as fit, from the slab being cut, the
+ * newest unused slab or a new one. Under c->mu. */
+static void cut(ws__cache *c, mag *m)
+{
+    size_t st = stride(c);
+    while (m->n < MAG) {
+        if (!c->carve || c->carved + st > SLAB) {
+            slab *s = c->unused;
+            if (s)
+                c->unused = s->next;
+            else if (!(s = ws__map_aligned(SLAB)))
+                return;
+            s->live = 0;
+            c->carve = s;
+            c->carved = SLAB_HDR;
+        }
+        m->item[m->n++] = (char *)c->carve + c->carved;
+        c->carved += st;
+        c->carve->live++;
+    }
+}
+
+/* Gives a block back to its slab. Under c->mu. */
+static void give_back(ws__cache *c, void *x)
+{
+    slab *s = (slab *)((uintptr_t)x & ~(uintptr_t)(SLAB - 1));
+    if (--s->live)
+        return;
+    if (s == c->carve) { /* none out: cut it again from the start */
+        c->carved = SLAB_HDR;
+        return;
+    }
+    s->idle_since = now_ns();
+    if (!c->unused)
+        c->trim_at = s->idle_since + UNUSED_NS;
+    s->next = c->unused;
+    c->unused = s;
+}
+#else
+static void give_back(ws__cache *c, void *x)
+{
+    UNPOISON(x, c->size);
+    ws__free(x);
+}
+
+static void trim(ws__cache *c)
+{
+    (void)c;
+}
+#endif
+
+/* Frees a magazine and the blocks in it. Under c->mu. */
 static void drop(ws__cache *c, mag *m)
 {
-    for (unsigned i = 0; i < m->n; i++) {
-        UNPOISON(m->item[i], c->size);
-        ws__free(m->item[i]);
-    }
+    for (unsigned i = 0; i < m->n; i++)
+        give_back(c, m->item[i]);
     ws__free(m);
 }
 
@@ -72,19 +183,18 @@ static void drop(ws__cache *c, mag *m)
 static void put(ws__cache *c, mag *m)
 {
     pthread_mutex_lock(&c->mu);
+    trim(c);
     if (m->n == 0) {
         m->next = c->empty;
         c->empty = m;
-        m = NULL;
     } else if (c->nfull < DEPOT_MAX) {
         m->next = c->full;
         c->full = m;
         c->nfull++;
-        m = NULL;
+    } else {
+        drop(c, m);
     }
     pthread_mutex_unlock(&c->mu);
-    if (m)
-        drop(c, m);
 }
 
 static void flush(void *unused)
@@ -105,6 +215,20 @@ static void swap(pair *p)
     mag *t = p->cur;
     p->cur = p->prev;
     p->prev = t;
+}
+
+/* An empty magazine: from the depot, or new; NULL if none. */
+static mag *new_mag(ws__cache *c)
+{
+    pthread_mutex_lock(&c->mu);
+    mag *m = c->empty;
+    if (m)
+        c->empty = m->next;
+    pthread_mutex_unlock(&c->mu);
+    if (!m && !(m = ws__malloc(sizeof(mag))))
+        return NULL;
+    m->n = 0;
+    return m;
 }
 
 /* The calling thread's pair for c; registers the thread's flush once. */
@@ -137,6 +261,7 @@ void *ws__cache_alloc(ws__cache *c)
             break;
         /* Both empty: trade one for a full magazine from the depot. */
         pthread_mutex_lock(&c->mu);
+        trim(c);
         mag *full = c->full;
         if (full) {
             c->full = full->next;
@@ -152,7 +277,19 @@ void *ws__cache_alloc(ws__cache *c)
         if (!full)
             break;
     }
+#if SLABS
+    /* Nothing cached: a magazine of new blocks. */
+    if (!p->cur)
+        swap(p);
+    if (!p->cur && !(p->cur = new_mag(c)))
+        return NULL;
+    pthread_mutex_lock(&c->mu);
+    cut(c, p->cur);
+    pthread_mutex_unlock(&c->mu);
+    return p->cur->n ? p->cur->item[--p->cur->n] : NULL;
+#else
     return ws__malloc(size);
+#endif
 }
 
 void ws__cache_free(ws__cache *c, void *x)
@@ -175,21 +312,16 @@ void ws__cache_free(ws__cache *c, void *x)
             break;
         /* Both full (or missing): the fuller goes to the depot, an empty
            one comes back. */
-        pthread_mutex_lock(&c->mu);
-        mag *empty = c->empty;
-        if (empty)
-            c->empty = empty->next;
-        pthread_mutex_unlock(&c->mu);
-        if (!empty) {
-            empty = ws__malloc(sizeof(mag));
-            if (!empty)
-                break;
-        }
-        empty->n = 0;
+        mag *empty = new_mag(c);
+        if (!empty)
+            break;
         if (p->prev)
             put(c, p->prev);
         p->prev = p->cur;
         p->cur = empty;
     }
-    ws__free(x);
+    /* No magazine to be had: straight back. */
+    pthread_mutex_lock(&c->mu);
+    give_back(c, x);
+    pthread_mutex_unlock(&c->mu);
 }

@@ -190,6 +190,9 @@ void *ws__malloc(size_t size);
 void *ws__calloc(size_t n, size_t size);
 void *ws__aligned_alloc(size_t align, size_t size);
 void ws__free(void *p);
+/* size bytes of zeroed pages aligned to size (a power of two); NULL if none. */
+void *ws__map_aligned(size_t size);
+void ws__unmap(void *p, size_t size);
 int ws__thread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 #ifdef WS_FAULT_INJECTION
 /* Test-only: fail the n-th allocation or thread start from now (1-based);
@@ -201,14 +204,18 @@ WS_EXTERN long ws_test_fail_at(long n);
 typedef struct ws__cache {
     size_t size;        /* of a block */
     unsigned index;     /* its pair of magazines in each thread */
-    pthread_mutex_t mu; /* guards the depot */
+    pthread_mutex_t mu; /* guards the depot and the slabs */
     struct ws__mag *full, *empty;
     unsigned nfull;
+    struct ws__slab *carve;  /* blocks are cut from it, from carved on */
+    size_t carved;
+    struct ws__slab *unused; /* slabs with no block out, newest first */
+    uint64_t trim_at;        /* when the oldest of them is due to go */
 } ws__cache;
 #define WS__CACHE_INIT(sz, i) {.size = (sz), .index = (i), .mu = PTHREAD_MUTEX_INITIALIZER}
 extern ws__cache ws__cache_future; /* future.c */
 extern ws__cache ws__cache_job;    /* group.c */
-/* A block of c->size bytes (cached, or from ws__malloc); NULL if none. */
+/* A block of c->size bytes (cached, or new); NULL if none. */
 void *ws__cache_alloc(ws__cache *c);
 /* Gives a block back; NULL is ignored. */
 void ws__cache_free(ws__cache *c, void *p);
