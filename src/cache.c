@@ -14,14 +14,18 @@
  * blocks go back where they came from. A thread's magazines go to the
  * depot when it exits.
  *
- * New blocks are cut from slabs: SLAB bytes of pages mapped and faulted in
- * at once (ws__map_aligned), aligned to their size so that a block finds
- * its slab. Blocks have no header and a block of up to a cache line has a
- * line of its own (a worker reading a job misses once, not twice). A slab
- * counts its blocks out; once none is out it is kept for reuse, and
- * unmapped after UNUSED_NS unused (checked at each depot exchange, so a
- * thread that allocates or frees MAG blocks gets it done). A million futures in flight are thus 80 MB of pages faulted in
- * a slab at a time, where malloc would take 96 MB a page fault at a time.
+ * New blocks are cut from slabs of SLAB bytes, aligned to their size so
+ * that a block finds its slab, each faulted in at once when first used
+ * (ws__prefault). Slabs come from mapped regions of REGION bytes; every
+ * region of a cache after its first asks for huge pages, so a busy cache
+ * takes one page fault per 2 MiB where a small program keeps small pages.
+ * Blocks have no header and a block of up to a cache line has a line of
+ * its own (a worker reading a job misses once, not twice). A slab counts
+ * its blocks out; once none is out it is kept for reuse, and unmapped
+ * after UNUSED_NS unused (checked at each depot exchange, so a thread that
+ * allocates or frees MAG blocks gets it done). A million futures in flight
+ * are thus 80 MB of pages faulted in a slab or a huge page at a time,
+ * where malloc would take 96 MB a page fault at a time.
  *
  * Under AddressSanitizer every block is its own malloc, so overflows
  * between blocks and leaked futures are still reported, and a cached block
@@ -46,6 +50,7 @@
 #define MAG       64
 #define DEPOT_MAX 256 /* full magazines kept: 16384 blocks a cache */
 #define SLAB      ((size_t)256 << 10)
+#define REGION    ((size_t)2 << 20) /* a huge page on x86-64 and arm64 */
 #define SLAB_HDR  64           /* the header's line; blocks follow */
 #define UNUSED_NS 1000000000u  /* an unused slab is unmapped after 1 s */
 
@@ -120,17 +125,36 @@ static void trim(ws__cache *c)
         c->trim_at = young->idle_since + UNUSED_NS;
 }
 
-/* Fills m with new blocks, as many as fit, from the slab being cut, the
- * newest unused slab or a new one. Under c->mu. */
+/* A slab to cut: the newest unused one, else the region's next. Under
+ * c->mu. */
+static slab *new_slab(ws__cache *c)
+{
+    slab *s = c->unused;
+    if (s) {
+        c->unused = s->next;
+        return s;
+    }
+    if (!c->region_left) {
+        if (!(c->region = ws__map_aligned(REGION, c->regions > 0)))
+            return NULL;
+        c->regions++;
+        c->region_left = REGION / SLAB;
+    }
+    s = (slab *)c->region;
+    c->region += SLAB;
+    c->region_left--;
+    ws__prefault(s, SLAB);
+    return s;
+}
+
+/* Fills m with new blocks, as many as fit. Under c->mu. */
 static void cut(ws__cache *c, mag *m)
 {
     size_t st = stride(c);
     while (m->n < MAG) {
         if (!c->carve || c->carved + st > SLAB) {
-            slab *s = c->unused;
-            if (s)
-                c->unused = s->next;
-            else if (!(s = ws__map_aligned(SLAB)))
+            slab *s = new_slab(c);
+            if (!s)
                 return;
             s->live = 0;
             c->carve = s;
