@@ -40,23 +40,41 @@
 typedef struct extra {
     ws_dtor dtor; /* arg's destructor, or NULL */
     void *user;   /* ws_future_user() */
+    void *arg;
 } extra;
 
-/* 80 bytes: a million futures in flight cost 80 MB, not more. */
+/* One cache line: a million futures in flight cost 64 MB, and a worker
+ * running one touches one line. */
 struct ws_future {
     ws__qjob q; /* the job that runs fn */
-    ws_fn fn;
-    void *arg;
+    union {
+        ws_fn fn;             /* until final (nothing reads it after) */
+        ws_future *fire_next; /* once final: on this thread's list to fire */
+    };
+    union {
+        void *arg; /* without extras */
+        extra *ex; /* with them (has_ex): arg is in there */
+    };
     ws_pool *pool;
     int status;
     _Atomic uint32_t state;
     _Atomic uint32_t refs;
     _Atomic uint8_t lock;   /* spin lock; guards listeners */
     bool blocking;          /* its job belongs on the blocking lane */
+    bool has_ex;            /* ws_submit_ex gave a dtor or user data */
     ws__listener *listeners;
-    ws_future *fire_next;   /* on this thread's list of futures to fire */
-    extra *ex;              /* NULL unless ws_submit_ex gave a dtor or user data */
 };
+_Static_assert(sizeof(struct ws_future) <= WS__CACHELINE, "a future is one line");
+
+static void *arg_of(const ws_future *f)
+{
+    return f->has_ex ? f->ex->arg : f->arg;
+}
+
+static ws_dtor dtor_of(const ws_future *f)
+{
+    return f->has_ex ? f->ex->dtor : NULL;
+}
 
 /* The listener lock: held briefly, and rarely contended (only code that
  * adds, removes or fires listeners takes it). */
@@ -95,8 +113,7 @@ static ws_future *future_new(ws_pool *pool, ws_fn fn, void *arg, uint32_t refs)
     atomic_init(&f->lock, 0);
     f->listeners = NULL;
     f->blocking = false;
-    f->ex = NULL;
-    f->fire_next = NULL;
+    f->has_ex = false;
     if (pool)
         ws__pool_retain(pool);
     return f;
@@ -120,7 +137,8 @@ void ws_future_release(ws_future *f)
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
         return;
     WS__HB_ACQUIRE(&f->refs);
-    ws__free(f->ex);
+    if (f->has_ex)
+        ws__free(f->ex);
     if (f->pool)
         ws__pool_release(f->pool);
     ws__cache_free(&ws__cache_future, f);
@@ -181,9 +199,11 @@ static bool finish(ws_future *f, uint32_t from, uint32_t to)
     } while (!atomic_compare_exchange_weak_explicit(&f->state, &s, (s & ~PH_MASK) | to,
                                                     memory_order_acq_rel, memory_order_relaxed));
     WS__PERTURB();
-    /* A cancelled task's arg is destroyed by whoever cancelled it. */
-    if (to == PH_CANCELLED && f->ex && f->ex->dtor)
-        f->ex->dtor(f->arg);
+    /* A cancelled task's arg is destroyed by whoever cancelled it (before
+       firing: fire_next then overwrites fn). */
+    ws_dtor dtor = dtor_of(f);
+    if (to == PH_CANCELLED && dtor)
+        dtor(arg_of(f));
     if (s & F_LISTENERS)
         fire(f);
     if (s & F_WAITERS)
@@ -223,10 +243,12 @@ static void run(ws_future *f, ws__worker *w)
 {
     ws__scope sc;
     ws__scope_push(&sc, &f->state, F_CANCEL_REQ, f);
-    f->status = f->fn(f->arg);
+    void *arg = arg_of(f);
+    f->status = f->fn(arg);
     ws__scope_pop(&sc);
-    if (f->ex && f->ex->dtor)
-        f->ex->dtor(f->arg);
+    ws_dtor dtor = dtor_of(f);
+    if (dtor)
+        dtor(arg);
     if (w)
         ws__stat_inc(&w->stats.executed);
     finish(f, PH_RUNNING, PH_DONE);
@@ -318,17 +340,19 @@ static int create(ws_pool *pool, ws_fn fn, void *arg, const ws_submit_opts *o, w
     bool blocking = o && (o->flags & WS_SUBMIT_BLOCKING);
     f->blocking = blocking;
     if (o && (o->dtor || o->user)) {
-        f->ex = ws__malloc(sizeof(*f->ex));
-        if (!f->ex) {
+        extra *ex = ws__malloc(sizeof(*ex));
+        if (!ex) {
             atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
             ws_future_release(f);
             return WS_ENOMEM;
         }
-        *f->ex = (extra){o->dtor, o->user};
+        *ex = (extra){o->dtor, o->user, arg};
+        f->ex = ex;
+        f->has_ex = true;
     }
     int rc = submit(pool, f, blocking, false);
     if (rc) {
-        if (f->ex)
+        if (f->has_ex)
             f->ex->dtor = NULL; /* refused: arg stays the caller's */
         atomic_store_explicit(&f->refs, 1, memory_order_relaxed); /* relaxed: never shared */
         ws_future_release(f);
@@ -363,7 +387,7 @@ int ws_submit_ex(ws_pool *pool, ws_fn fn, void *arg, const ws_submit_opts *opts,
 
 void *ws_future_user(const ws_future *f)
 {
-    return f && f->ex ? f->ex->user : NULL;
+    return f && f->has_ex ? f->ex->user : NULL;
 }
 
 int ws_future_state(const ws_future *f)
