@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+static ws_bench_state *running; /* the case being run, for bench_counter */
+
 static void run_case(ws_bench_state *st, const void *ctx, int64_t size, unsigned workers)
 {
     const struct bench_case *c = ctx;
@@ -17,6 +19,7 @@ static void run_case(ws_bench_state *st, const void *ctx, int64_t size, unsigned
     }
     double total = 0;
     int64_t iterations = 0;
+    running = st;
     while (ws_bench_keep_running(st)) {
         if (c->reset != NULL)
             c->reset(inst);
@@ -46,6 +49,12 @@ static void run_case(ws_bench_state *st, const void *ctx, int64_t size, unsigned
         ws_bench_counter(st, "ns_per_item", 1e9 * total / (double)iterations / (double)items);
     rt_stop();
     c->teardown(inst);
+    running = NULL;
+}
+
+void bench_counter(const char *name, double value)
+{
+    ws_bench_counter(running, name, value);
 }
 
 void bench_register(const struct bench_case *c)
@@ -69,4 +78,11 @@ double bench_median(double *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double bench_percentile(double *v, size_t n, unsigned pct)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t rank = (n * pct + 99) / 100; /* ceil(n * pct / 100) */
+    return v[rank > 0 ? rank - 1 : 0];
 }

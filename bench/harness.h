@@ -34,6 +34,14 @@ void bench_register(const struct bench_case *c);
 /* The median of v[0..n), n > 0; sorts v. */
 double bench_median(double *v, size_t n);
 
+/* The pct-th percentile of v[0..n), n > 0, by nearest rank (the smallest
+ * value that at least pct% of v do not exceed); sorts v. */
+double bench_percentile(double *v, size_t n, unsigned pct);
+
+/* From a case's run: a counter of the instance, shown beside the time and
+ * written to the JSON (the repetition's last instance's value). */
+void bench_counter(const char *name, double value);
+
 /* Workloads, one file each. */
 void fib_register(void);
 void nqueens_register(void);

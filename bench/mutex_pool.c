@@ -206,6 +206,11 @@ void rt_stop(void)
     pool.nthreads = 0;
 }
 
+unsigned rt_workers(void)
+{
+    return pool.nthreads;
+}
+
 int rt_root(rt_fn fn, void *arg)
 {
     rt_task t;

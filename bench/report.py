@@ -15,14 +15,16 @@ import sys
 
 RUNTIMES = ["wsched", "mutex", "tbb", "omp-gcc", "omp-clang", "seq"]
 RECURSIVE = ["fib30", "fib35", "nqueens12", "uts", "uts-crit", "skynet", "matmul1024"]
-WORKLOADS = RECURSIVE + ["ext", "ext-group", "roundtrip", "wake", "pfor-auto", "pfor-10k"]
+LATENCY = ["roundtrip", "wake", "burst"]  # also report p99_us, each instance's 99th percentile
+WORKLOADS = RECURSIVE + ["ext", "ext-group"] + LATENCY + ["pfor-auto", "pfor-10k"]
 COLD = ["ext", "ext-group"]  # also run once per fresh process (cold/*.json)
 UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 NAME = re.compile(r"^([^/]+)/([^/]+)/workers:(\d+)")
 
 
 def load(folder):
-    """{(workload, runtime, workers): {median, min, max, items}} in seconds."""
+    """{(workload, runtime, workers): {median, min, max, items, p99}} in
+    seconds; p99: the median over the repetitions of each one's p99_us."""
     cases, notes, context = {}, {}, None
     for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
         with open(path) as f:
@@ -43,6 +45,8 @@ def load(folder):
             case[agg] = b["real_time"] * UNIT[b.get("time_unit", "ns")]
             if agg == "median" and "items" in b:
                 case["items"] = b["items"]
+            if agg == "median" and "p99_us" in b:
+                case["p99"] = b["p99_us"] * 1e-6
     return cases, notes, context or {}
 
 
@@ -75,9 +79,15 @@ def fmt_time(s):
     return f"{s / 1e-9:.3g} ns"
 
 
-def median(cases, w, rt, p):
+def median(cases, w, rt, p, stat="median"):
     c = cases.get((w, rt, 1 if rt == "seq" else p))
-    return c.get("median") if c else None
+    return c.get(stat) if c else None
+
+
+def with_p99(cases, w, rt, p):
+    """The median and, when the case reports it, the p99, as text."""
+    t, q = median(cases, w, rt, p), median(cases, w, rt, p, "p99")
+    return fmt_time(t) + ("" if q is None else f" (p99 {fmt_time(q)})")
 
 
 def table(cases, runtimes, rows, cell):
@@ -99,9 +109,9 @@ def report(folder, cases, notes, context, nproc):
             if any(k[0] == w and k[2] == p and k[1] != "seq" for k in cases):
                 rows.append((f"{w} P={p}", w, p))
 
-    def cell(w, rt, p):
-        t = median(cases, w, rt, p)
-        base = median(cases, w, "wsched", p)
+    def cell(w, rt, p, stat="median"):
+        t = median(cases, w, rt, p, stat)
+        base = median(cases, w, "wsched", p, stat)
         if t is None:
             return "-"
         ratio = f" x{t / base:.2f}" if base else ""
@@ -125,6 +135,11 @@ def report(folder, cases, notes, context, nproc):
     out.append(table(cases, runtimes, rows, cell))
     out.append("\nSpread over the repetitions (min .. max)")
     out.append(table(cases, runtimes, rows, spread))
+    lat = [r for r in rows if r[1] in LATENCY]
+    if lat:
+        out.append("\n99th percentile of each repetition's samples, median over the repetitions "
+                   "(x ratio to wsched)")
+        out.append(table(cases, runtimes, lat, lambda w, rt, p: cell(w, rt, p, "p99")))
 
     out.append("\nSpawn cost on one worker, ns per spawn = (1-worker time - seq time) / spawns"
                " (matmul left out: 4,680 spawns in 2 GFLOP)")
@@ -225,7 +240,7 @@ def targets(cases, p2):
               f"wsched {fmt_time(r['wsched'])}, mutex {fmt_time(r['mutex'])}")
     k = median(cases, "wake", "wsched", p2)
     check("wake-up of a parked pool median < 50 us (API.md)", None if k is None else k < 50e-6,
-          fmt_time(k))
+          with_p99(cases, "wake", "wsched", p2))
     return res
 
 
@@ -284,7 +299,10 @@ def targets_outside(cases, cold, ps, p2):
               "-" if None in (g, m) else f"{m / g:.2f}x ({fmt_time(m)} / {fmt_time(g)})")
     k = median(cases, "wake", "wsched", p2)
     check("wake-up of a parked pool median <= 8 us", None if k is None else k <= 8e-6,
-          fmt_time(k))
+          with_p99(cases, "wake", "wsched", p2))
+    rts = [rt for rt in ("wsched", "mutex", "tbb") if median(cases, "burst", rt, p2) is not None]
+    res.append(f"  [info] burst of P={p2} tasks to a parked pool, until the last one starts: "
+               + (", ".join(f"{rt} {with_p99(cases, 'burst', rt, p2)}" for rt in rts) or "-"))
     return res
 
 

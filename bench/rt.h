@@ -28,6 +28,9 @@ extern const unsigned rt_caps; /* RT_* */
 int rt_start(unsigned workers);
 void rt_stop(void);
 
+/* The workers rt_start started, counted as rt_start counts them. */
+unsigned rt_workers(void);
+
 /* Runs fn(arg) as a root task and waits for it; returns its status. */
 int rt_root(rt_fn fn, void *arg);
 

@@ -29,6 +29,11 @@ int rt_start(unsigned workers)
 
 void rt_stop(void) {}
 
+unsigned rt_workers(void)
+{
+    return (unsigned)nthreads;
+}
+
 int rt_root(rt_fn fn, void *arg)
 {
     int st = 0;

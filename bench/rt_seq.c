@@ -13,6 +13,11 @@ int rt_start(unsigned workers)
 
 void rt_stop(void) {}
 
+unsigned rt_workers(void)
+{
+    return 1;
+}
+
 int rt_root(rt_fn fn, void *arg)
 {
     return fn(arg);

@@ -24,6 +24,11 @@ void rt_stop(void)
     pool = NULL;
 }
 
+unsigned rt_workers(void)
+{
+    return ws_pool_workers(pool);
+}
+
 int rt_root(rt_fn fn, void *arg)
 {
     return ws_run(pool, fn, arg);

@@ -72,6 +72,11 @@ void rt_stop(void)
     control.reset();
 }
 
+unsigned rt_workers(void)
+{
+    return static_cast<unsigned>(arena->max_concurrency());
+}
+
 int rt_root(rt_fn fn, void *arg)
 {
     int st = 0;

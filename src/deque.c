@@ -177,11 +177,11 @@ int ws__dq_steal(ws__deque *dq, void **out)
     return WS__DQ_OK;
 }
 
-int ws__dq_has_public(ws__deque *dq)
+int64_t ws__dq_public(ws__deque *dq)
 {
     /* seq_cst both: see ws__dq_publish; the caller announced itself asleep
-       with a seq_cst RMW before calling this. */
+       (or left the searchers) with a seq_cst RMW before calling this. */
     int64_t t = atomic_load_explicit(&dq->top, memory_order_seq_cst);
     int64_t b = atomic_load_explicit(&dq->bottom, memory_order_seq_cst);
-    return b > t;
+    return b > t ? b - t : 0;
 }

@@ -86,10 +86,10 @@ void *ws__dq_take(ws__deque *dq);
  * WS__DQ_OK, WS__DQ_EMPTY, or WS__DQ_ABORT (lost a race; try again). The
  * caller keeps the buffer alive (RCU read side) across the call. */
 int ws__dq_steal(ws__deque *dq, void **out);
-/* Any thread: whether public items may exist (both loads seq_cst, so a
- * thread about to sleep that checks after announcing itself cannot miss a
- * publish that did not see the announcement). */
-int ws__dq_has_public(ws__deque *dq);
+/* Any thread: how many public items there may be, 0 if none (both loads
+ * seq_cst, so a thread about to sleep that checks after announcing itself
+ * cannot miss a publish that did not see the announcement). */
+int64_t ws__dq_public(ws__deque *dq);
 
 /* Owner: pushes item onto the private tail. 0 if the deque is full and
  * cannot grow: the caller runs the item itself. */

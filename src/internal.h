@@ -237,13 +237,18 @@ void ws__reclaim(ws__worker *w);
 extern char ws__rcu_token;
 
 /* "sleep.c" */
+/* After a post: wakes a sleeper unless a searcher or a wake on its way will
+ * find the work (the protocol in sleep.c). */
 void ws__wake(ws_pool *pool);
+/* ws__wake for a hand-on that counted n jobs: up to n sleepers at once. */
+void ws__wake_n(ws_pool *pool, unsigned n);
 void ws__wake_all(ws_pool *pool);
 /* Idle worker: parks unless work shows up; returns when woken. */
 void ws__park(ws__worker *w);
-/* Whether any work shows (public deque items, outside work) or the pool
- * stops; seq_cst loads, for checks after a seq_cst announcement. */
-bool ws__work_visible(ws__worker *w);
+/* The work that shows, counted up to limit (>= 1): public deque items, one
+ * for outside work, one for a stop or shutdown; seq_cst loads, for checks
+ * after a seq_cst announcement. 0: none. */
+unsigned ws__work_count(ws__worker *w, unsigned limit);
 int ws__futex_wait(_Atomic uint32_t *addr, uint32_t val, const struct timespec *abs_deadline);
 void ws__futex_wake(_Atomic uint32_t *addr, int n);
 

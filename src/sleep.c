@@ -11,7 +11,8 @@
  *   3. Ask every other worker to publish private work (their demand flag):
  *      private deque tails are invisible to thieves until published.
  *   4. Look for work once more: every deque's public part and the outside
- *      queue (seq_cst loads). If any, nsleep -= 1 and go back to searching.
+ *      queue (seq_cst loads; ws__work_count). If any, nsleep -= 1 and go
+ *      back to searching.
  *   5. futex_wait(&epoch, e): sleeps only while epoch is still e.
  *   6. On waking, nsleep -= 1 and search again.
  *
@@ -27,16 +28,32 @@
  *   3. If nsleep == 0: done; nobody sleeps, busy workers will find it.
  *   4. If wake_pending was already set (exchange): done; a woken worker is
  *      on its way and will search.
- *   5. epoch += 1, then futex_wake one sleeper: from outside the pool, one
- *      parked on the poster's CPU when there is one (it runs as soon as the
- *      poster waits, where another CPU may first have to leave idle).
- * So a stream of posts to a pool with a searcher costs no system call, and
- * a burst wakes one worker at a time: a searcher that finds work, was the
- * last one searching and still sees work (seq_cst loads after its
- * decrement) calls ws__wake itself (a chain, as Go's scheduler does with
- * its spinning threads), so the pool wakes as many workers as the work can
- * feed, without a thundering herd, and a lone job runs without a wake's
- * system call before it.
+ *   5. epoch += 1, then one futex_wake: of one sleeper for a post, from
+ *      outside the pool one parked on the poster's CPU when there is one
+ *      (it runs as soon as the poster waits, where another CPU may first
+ *      have to leave idle); of up to n sleepers for a hand-on (below) that
+ *      counted n > 1 jobs (ws__wake_n; at most nsleep).
+ * So a stream of posts to a pool with a searcher costs no system call.
+ *
+ * Handing the search on (the end of search()): a searcher that found a job
+ * and was the last one searching counts the work it still sees (seq_cst
+ * loads after its decrement), up to nsleep (at least 1): public deque items,
+ * one for a non-empty outside queue (whoever takes from it moves a batch
+ * onto its deque, where the next count sees them), one for a stop. If it
+ * counts n > 0, it calls ws__wake_n(n): steps 2-5 with one futex_wake of
+ * min(n, nsleep) sleepers. Each woken worker searches, and the last of them
+ * to find a job hands on again if work is left (a chain, as Go's scheduler
+ * does with its spinning threads, but each link wakes as many workers as it
+ * sees jobs). So a burst of k jobs posted from outside wakes its k workers
+ * in two steps, not k: the post wakes one worker, which takes a job and the
+ * batch behind it and wakes the k - 1 others at once. A hand-on wakes no
+ * more sleepers than it counts jobs, so a lone job wakes one worker and runs
+ * without a wake's system call before it (its worker counts nothing left):
+ * no thundering herd. The count can run ahead: the first of a group woken
+ * together to end its search may count jobs that the others, not yet
+ * running, are about to take, and wake sleepers for them too, which find
+ * nothing and park again (or make a wake system call that finds no sleeper:
+ * the others still count in nsleep until they run).
  *
  * The lost wake-up: a worker checks for work (4), finds none, and sleeps (5)
  * while a poster makes work visible (1) without waking anyone. It cannot
@@ -55,7 +72,13 @@
  *     epoch bump makes a sleeper return (from futex_wait, or at once if it
  *     had not got there), and every return from park() searches;
  *   - if the poster bumps epoch after step 1 but before step 5, futex_wait
- *     compares epoch with e inside the kernel and returns at once.
+ *     compares epoch with e inside the kernel and returns at once;
+ *   - the hand-on's count is 0 exactly when the check of step 4 would find
+ *     nothing (the same seq_cst loads), and it goes through the same steps
+ *     2-5 as a post: waking n sleepers instead of one only adds wake-ups to
+ *     an argument that needs one. The n wakes set wake_pending once; the
+ *     first of them to search clears it, and the others count themselves
+ *     in searching as every woken worker does.
  *
  * Work that stays private: a sleeping worker set every demand flag in step
  * 3, so the next ws_spawn of a busy worker publishes half of its private
@@ -100,19 +123,28 @@ void ws__futex_wake(_Atomic uint32_t *addr, int n)
     syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
 }
 
-void ws__wake(ws_pool *pool)
+void ws__wake_n(ws_pool *pool, unsigned n)
 {
     /* seq_cst: after the post in S (see the protocol above). */
-    if (atomic_load_explicit(&pool->searching, memory_order_seq_cst) > 0 ||
-        atomic_load_explicit(&pool->nsleep, memory_order_seq_cst) == 0)
+    if (atomic_load_explicit(&pool->searching, memory_order_seq_cst) > 0)
         return;
-    /* seq_cst: one wake in flight at a time; cleared by the woken. */
+    /* seq_cst: as searching. */
+    uint32_t sleepers = atomic_load_explicit(&pool->nsleep, memory_order_seq_cst);
+    if (sleepers == 0)
+        return;
+    /* seq_cst: one wake in flight at a time; cleared by the first woken. */
     if (atomic_exchange_explicit(&pool->wake_pending, 1, memory_order_seq_cst))
         return;
     WS__PERTURB();
     /* seq_cst: orders the bump before the wake; a sleeper that read the old
        epoch either sees the new value in futex_wait or is woken. */
     atomic_fetch_add_explicit(&pool->epoch, 1, memory_order_seq_cst);
+    if (n > 1) {
+        /* A hand-on that saw n jobs: one system call for all their workers
+           (nsleep may count sleepy workers, which the bump returns). */
+        ws__futex_wake(&pool->epoch, (int)(n < sleepers ? n : sleepers));
+        return;
+    }
     /* From outside the pool, wake a sleeper pinned to the CPU we run on if
        there is one: it runs as soon as we wait, where one on an idle CPU
        first waits for that CPU to come out of idle (about 100 us on a VM,
@@ -126,6 +158,11 @@ void ws__wake(ws_pool *pool)
         ws__futex_wake(&pool->epoch, 1);
 }
 
+void ws__wake(ws_pool *pool)
+{
+    ws__wake_n(pool, 1);
+}
+
 void ws__wake_all(ws_pool *pool)
 {
     /* seq_cst: as in ws__wake, unconditionally (shutdown, stop). */
@@ -133,18 +170,23 @@ void ws__wake_all(ws_pool *pool)
     ws__futex_wake(&pool->epoch, INT_MAX);
 }
 
-/* Step 4: any work this worker could take? */
-bool ws__work_visible(ws__worker *w)
+/* Step 4 and the hand-on: the jobs this worker could take, counted up to
+ * limit. */
+unsigned ws__work_count(ws__worker *w, unsigned limit)
 {
     ws_pool *pool = w->pool;
     unsigned all = ws__nall(pool); /* spares too */
-    for (unsigned i = 0; i < all; i++)
-        if (ws__dq_has_public(&pool->workers[i]->dq))
-            return true;
+    unsigned n = 0;
+    for (unsigned i = 0; i < all && n < limit; i++) {
+        int64_t k = ws__dq_public(&pool->workers[i]->dq);
+        n += k < (int64_t)(limit - n) ? (unsigned)k : limit - n;
+    }
     /* The outside queue: see ws__enqueue for its ordering. */
-    return !cds_wfcq_empty(&pool->inj_head, &pool->inj_tail) ||
-           /* seq_cst: a stop or shutdown posted before we announced. */
-           atomic_load_explicit(&pool->stop, memory_order_seq_cst);
+    if (n < limit && (!cds_wfcq_empty(&pool->inj_head, &pool->inj_tail) ||
+                      /* seq_cst: a stop or shutdown posted before we announced. */
+                      atomic_load_explicit(&pool->stop, memory_order_seq_cst)))
+        n++;
+    return n;
 }
 
 void ws__park(ws__worker *w)
@@ -164,7 +206,7 @@ void ws__park(ws__worker *w)
             atomic_store_explicit(&v->demand, 1, memory_order_relaxed);
     }
     WS__PERTURB();
-    if (!ws__work_visible(w)) {
+    if (!ws__work_count(w, 1)) {
         ws__stat_inc(&w->stats.parks);
         WS__PERTURB();
         ws__trace *t = ws__tracing(pool);

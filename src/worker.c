@@ -182,13 +182,18 @@ static ws__job *search(ws__worker *w)
     }
     /* seq_cst: leaves the count before a sleeper's check (sleep.c), and
        before our own look at what is left. The last searcher that found
-       work hands the search on only if more work shows: a poster that saw
-       us searching and skipped its wake made its work visible before
-       (sleep.c), so it shows here. A lone job runs at once, without a
-       wake's system call first. */
-    if (atomic_fetch_sub_explicit(&pool->searching, 1, memory_order_seq_cst) == 1 && j &&
-        ws__work_visible(w))
-        ws__wake(pool);
+       work hands the search on to as many sleepers as it sees jobs, with
+       one wake: a poster that saw us searching and skipped its wake made
+       its work visible before (sleep.c), so it is counted here. A lone job
+       runs at once, without a wake's system call first. */
+    if (atomic_fetch_sub_explicit(&pool->searching, 1, memory_order_seq_cst) == 1 && j) {
+        /* relaxed: only bounds the count (no more wakes than sleepers);
+           ws__wake_n reads nsleep again, in order. */
+        uint32_t sleepers = atomic_load_explicit(&pool->nsleep, memory_order_relaxed);
+        unsigned more = ws__work_count(w, sleepers > 1 ? sleepers : 1);
+        if (more)
+            ws__wake_n(pool, more);
+    }
     return j;
 }
 

@@ -88,9 +88,8 @@ static void thief_round(int self)
     int n = 0;
     /* Steal once something is public or the owner is done: steals on a
        deque still private only report empty. relaxed: a hint to start. */
-    for (int i = 0; !ws__dq_has_public(&dq) && !atomic_load_explicit(&owner_done,
-                                                                      memory_order_relaxed);
-         i++)
+    for (int i = 0;
+         !ws__dq_public(&dq) && !atomic_load_explicit(&owner_done, memory_order_relaxed); i++)
         if (i > 64)
             sched_yield();
     for (int i = 0; i < STEAL_TRIES; i++, pause(&rng)) {

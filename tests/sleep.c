@@ -1,7 +1,9 @@
-/* Sleep: a pool with no work parks and burns (almost) no CPU; work posted
- * to a parking pool is never lost (100,000 park/wake races). */
+/* Sleep: a pool with no work parks and burns (almost) no CPU; a burst of
+ * one task per worker posted to a parked pool wakes every worker; work
+ * posted to a parking pool is never lost (100,000 park/wake races). */
 #include "check.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,6 +13,50 @@ static int noop(void *arg)
 {
     atomic_fetch_add((_Atomic long *)arg, 1);
     return 0;
+}
+
+/* A burst of n tasks, each of which waits (at most 10 s) until all n have
+ * started: they all run at once only on n different workers. */
+struct burst {
+    unsigned n;
+    _Atomic unsigned started, together, workers; /* workers: a bit per id */
+};
+
+static int wait_all(void *arg)
+{
+    struct burst *b = arg;
+    atomic_fetch_or(&b->workers, 1u << ws_worker_id());
+    atomic_fetch_add(&b->started, 1);
+    double until = test_now() + 10;
+    while (atomic_load(&b->started) < b->n && test_now() < until)
+        sched_yield(); /* more workers than CPUs: the others must run */
+    if (atomic_load(&b->started) == b->n)
+        atomic_fetch_add(&b->together, 1);
+    return 0;
+}
+
+/* Rounds of a burst of one task per worker, each posted from outside to a
+ * pool left idle long enough to park (100 us of search). */
+static void burst_rounds(unsigned n)
+{
+    ws_pool *pool;
+    ws_pool_opts o = {.workers = n, .pin = n > ws_default_workers(NULL) ? WS_PIN_NONE : 0};
+    CHECK_EQ(ws_pool_create(&pool, &o), 0);
+    for (int round = 0; round < 20; round++) {
+        usleep(5000);
+        struct burst b = {.n = n};
+        ws_future *f[8];
+        for (unsigned i = 0; i < n; i++)
+            CHECK_EQ(ws_submit(pool, wait_all, &b, &f[i]), 0);
+        for (unsigned i = 0; i < n; i++) {
+            CHECK_EQ(ws_future_wait(f[i], -1), 0);
+            ws_future_release(f[i]);
+        }
+        CHECK_EQ(atomic_load(&b.together), n);
+        CHECK_EQ(atomic_load(&b.workers), (1u << n) - 1);
+    }
+    printf("sleep: 20 bursts of %u tasks each ran on all %u workers at once\n", n, n);
+    CHECK_EQ(ws_pool_destroy(pool), 0);
 }
 
 static double cpu_seconds(void)
@@ -35,6 +81,9 @@ int main(void)
     printf("sleep: idle pool used %.3f%% of one core over %.2f s\n", 100 * cpu / wall, wall);
     CHECK(cpu / wall < 0.01);
     CHECK_EQ(ws_pool_destroy(pool), 0);
+
+    burst_rounds(2);
+    burst_rounds(4);
 
     /* Park/wake races: workers park after 1 us without work, so nearly
        every submission meets a worker that is parking or parked. A lost

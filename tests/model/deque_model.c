@@ -4,7 +4,7 @@
  * last-element race, two thieves), asserting that every item is delivered
  * exactly once and that its payload (plain memory written before the push)
  * is visible to whoever takes it. Also the owner's pop_if (the fast path of
- * ws_sync), a second growth, and the sleep handshake of has_public: a
+ * ws_sync), a second growth, and the sleep handshake of ws__dq_public: a
  * worker that announces itself asleep and then finds no public work, and an
  * owner that publishes and then reads the sleeper count, cannot both miss
  * each other.
@@ -207,7 +207,7 @@ static void sleeper(int self, int steals)
     (void)steals;
     /* seq_cst: as ws__park's announcement before its check. */
     atomic_fetch_add_explicit(&nsleep, 1, memory_order_seq_cst);
-    saw_work = ws__dq_has_public(&dq);
+    saw_work = ws__dq_public(&dq) > 0;
     thief_ops[self]++;
 }
 
