@@ -177,7 +177,11 @@ static ws__job *search(ws__worker *w)
     while (!(j = ws__find_work(w)) && now_us() - start < pool->spin_us) {
         for (unsigned k = 0; k < 32; k++)
             ws__cpu_relax();
-        if (++spins % 16 == 0)
+        /* Often enough that a thread sharing this CPU (a poster outside the
+           pool feeding us) loses little to our search: yielding every 4th
+           round rather than every 16th made a foreign thread's stream of
+           posts to 2 workers on 2 CPUs 7-18% faster, fork-join unchanged. */
+        if (++spins % 4 == 0)
             sched_yield();
     }
     /* seq_cst: leaves the count before a sleeper's check (sleep.c), and
