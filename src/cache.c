@@ -256,6 +256,20 @@ static inline void prefetch_for_write(const void *x)
 #endif
 }
 
+/* fork() (fork.c): no other thread is inside a cache's lock when the
+ * child starts. */
+void ws__cache_fork_prepare(void)
+{
+    for (int i = 0; i < NCACHES; i++)
+        pthread_mutex_lock(&caches[i]->mu);
+}
+
+void ws__cache_fork_done(void)
+{
+    for (int i = NCACHES - 1; i >= 0; i--)
+        pthread_mutex_unlock(&caches[i]->mu);
+}
+
 /* An empty magazine: from the depot, or new; NULL if none. */
 static mag *new_mag(ws__cache *c)
 {

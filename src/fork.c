@@ -16,6 +16,11 @@
  * runs no grace period: its deques free the buffers they retire at
  * destroy, after every thread has joined (a deque's retired buffers add up
  * to less than its current one, so memory stays bounded).
+ *
+ * The caches of futures and group jobs (cache.c) have a lock each, which
+ * the prepare handler takes too, so the child finds them consistent and
+ * free. Blocks in the magazines of the parent's other threads stay out of
+ * use in the child.
  */
 #include "internal.h"
 
@@ -32,10 +37,12 @@ static int once_rc;
 static void prepare(void)
 {
     pthread_mutex_lock(&rcu_mu);
+    ws__cache_fork_prepare();
 }
 
 static void parent(void)
 {
+    ws__cache_fork_done();
     pthread_mutex_unlock(&rcu_mu);
 }
 
@@ -49,6 +56,7 @@ static void child(void)
     ws__lane_self = NULL;
     /* relaxed: the child has one thread. */
     atomic_fetch_add_explicit(&ws__fork_gen, 1, memory_order_relaxed);
+    ws__cache_fork_done();
     pthread_mutex_unlock(&rcu_mu);
 }
 

@@ -224,6 +224,9 @@ extern ws__cache ws__cache_job;    /* group.c */
 void *ws__cache_alloc(ws__cache *c);
 /* Gives a block back; NULL is ignored. */
 void ws__cache_free(ws__cache *c, void *p);
+/* Around fork(): take and release every cache's lock. */
+void ws__cache_fork_prepare(void);
+void ws__cache_fork_done(void);
 
 /* "topology.c" */
 /* The allowed CPUs in ascending order (from opts->cpus or the affinity

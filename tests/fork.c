@@ -6,6 +6,7 @@
 #include "check.h"
 #include "fib.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
@@ -50,6 +51,46 @@ static int ret7(void *arg)
     return 7;
 }
 
+static int count(void *arg)
+{
+    atomic_fetch_add((_Atomic int *)arg, 1);
+    return 0;
+}
+
+/* Futures and group jobs, enough to go through the caches' locks (their
+ * depot, their slabs) many times. */
+static int use_caches(ws_pool *p)
+{
+    _Atomic int n = 0;
+    ws_future *f[300];
+    for (int i = 0; i < 300; i++)
+        if (ws_submit(p, count, &n, &f[i]) != 0)
+            return 1;
+    for (int i = 0; i < 300; i++) {
+        if (ws_future_wait(f[i], -1) != 0)
+            return 1;
+        ws_future_release(f[i]);
+    }
+    ws_group *g;
+    if (ws_group_create(&g, p, NULL) != 0)
+        return 1;
+    for (int i = 0; i < 300; i++)
+        if (ws_group_post(g, count, &n) != 0)
+            return 1;
+    if (ws_group_wait(g, -1) != 0 || ws_group_destroy(g) != 0)
+        return 1;
+    return atomic_load(&n) != 600;
+}
+
+/* A thread of the parent that keeps the caches busy while it forks. */
+static void *feeder(void *pool)
+{
+    while (!atomic_load(&stop))
+        if (use_caches(pool))
+            return (void *)1;
+    return NULL;
+}
+
 static int child_main(ws_pool *parent)
 {
     /* The parent's pool: refuses work, destroy does nothing. */
@@ -75,6 +116,8 @@ static int child_main(ws_pool *parent)
             ws_future_status(f) != 7)
             return 16;
         ws_future_release(f);
+        if (use_caches(p))
+            return 18;
         if (ws_pool_destroy(p) != 0)
             return 17;
     }
@@ -89,6 +132,8 @@ int main(void)
     ws_future *busy[2];
     for (int i = 0; i < 2; i++)
         CHECK_EQ(ws_submit(pool, churn, NULL, &busy[i]), 0);
+    pthread_t feed;
+    CHECK_EQ(pthread_create(&feed, NULL, feeder, pool), 0);
     for (int i = 0; i < CHILDREN; i++) {
         pid_t pid = fork();
         CHECK(pid >= 0);
@@ -109,6 +154,9 @@ int main(void)
         CHECK_EQ(WEXITSTATUS(status), 0);
     }
     atomic_store(&stop, 1);
+    void *fed;
+    CHECK_EQ(pthread_join(feed, &fed), 0);
+    CHECK(fed == NULL);
     for (int i = 0; i < 2; i++) {
         CHECK_EQ(ws_future_wait(busy[i], -1), 0);
         CHECK_EQ(ws_future_status(busy[i]), 0);
