@@ -60,7 +60,7 @@ void ws__free(void *p)
     free(p);
 }
 
-void *ws__map_aligned(size_t size, bool huge)
+void *ws__map_aligned(size_t size)
 {
     if (WS__FAIL())
         return NULL;
@@ -72,8 +72,6 @@ void *ws__map_aligned(size_t size, bool huge)
         munmap(p, (size_t)(a - p));
     if (p + 2 * size > a + size)
         munmap(a + size, (size_t)(p + 2 * size - (a + size)));
-    if (huge) /* a hint: where the system has no huge page, small ones */
-        madvise(a, size, MADV_HUGEPAGE);
     return a;
 }
 

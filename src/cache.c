@@ -16,16 +16,20 @@
  *
  * New blocks are cut from slabs of SLAB bytes, aligned to their size so
  * that a block finds its slab, each faulted in at once when first used
- * (ws__prefault). Slabs come from mapped regions of REGION bytes; every
- * region of a cache after its first asks for huge pages, so a busy cache
- * takes one page fault per 2 MiB where a small program keeps small pages.
- * Blocks have no header and a block of up to a cache line has a line of
- * its own (a worker reading a job misses once, not twice). A slab counts
- * its blocks out; once none is out it is kept for reuse, and unmapped
- * after UNUSED_NS unused (checked at each depot exchange, so a thread that
- * allocates or frees MAG blocks gets it done). A million futures in flight
- * are thus 80 MB of pages faulted in a slab or a huge page at a time,
- * where malloc would take 96 MB a page fault at a time.
+ * (ws__prefault), from mapped regions of REGION bytes (one mmap per eight
+ * slabs). Blocks have no header and a block of up to a cache line has a
+ * line of its own (a worker reading a job misses once, not twice). A slab
+ * counts its blocks out; once none is out it is kept for reuse, and
+ * unmapped after UNUSED_NS unused (checked at each depot exchange, so a
+ * thread that allocates or frees MAG blocks gets it done). A million
+ * futures in flight are thus 64 MB of pages faulted in a slab at a time,
+ * where malloc would take 80 MB a page fault at a time.
+ *
+ * Regions stay on small pages. Huge pages (MADV_HUGEPAGE) made a million
+ * cold submissions twice as fast on the project's VM, but afterwards the
+ * program's own memory faulted in again page by page: a sum over a 400 MB
+ * array went from 13 ms to 300-500 ms. A library must not do that to the
+ * memory around it.
  *
  * Under AddressSanitizer every block is its own malloc, so overflows
  * between blocks and leaked futures are still reported, and a cached block
@@ -50,7 +54,7 @@
 #define MAG       64
 #define DEPOT_MAX 256 /* full magazines kept: 16384 blocks a cache */
 #define SLAB      ((size_t)256 << 10)
-#define REGION    ((size_t)2 << 20) /* a huge page on x86-64 and arm64 */
+#define REGION    ((size_t)2 << 20)
 #define SLAB_HDR  64           /* the header's line; blocks follow */
 #define UNUSED_NS 1000000000u  /* an unused slab is unmapped after 1 s */
 
@@ -135,9 +139,8 @@ static slab *new_slab(ws__cache *c)
         return s;
     }
     if (!c->region_left) {
-        if (!(c->region = ws__map_aligned(REGION, c->regions > 0)))
+        if (!(c->region = ws__map_aligned(REGION)))
             return NULL;
-        c->regions++;
         c->region_left = REGION / SLAB;
     }
     s = (slab *)c->region;

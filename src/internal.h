@@ -190,9 +190,9 @@ void *ws__malloc(size_t size);
 void *ws__calloc(size_t n, size_t size);
 void *ws__aligned_alloc(size_t align, size_t size);
 void ws__free(void *p);
-/* size bytes of zeroed pages aligned to size (a power of two), on huge
- * pages if asked and available; NULL if none. */
-void *ws__map_aligned(size_t size, bool huge);
+/* size bytes of zeroed pages aligned to size (a power of two); NULL if
+ * none. */
+void *ws__map_aligned(size_t size);
 /* Faults the pages of [p, p + size) in at once, where the system can. */
 void ws__prefault(void *p, size_t size);
 void ws__unmap(void *p, size_t size);
@@ -213,7 +213,7 @@ typedef struct ws__cache {
     struct ws__slab *carve;  /* blocks are cut from it, from carved on */
     size_t carved;
     char *region;            /* slabs not handed out yet, from here */
-    unsigned region_left, regions;
+    unsigned region_left;
     struct ws__slab *unused; /* slabs with no block out, newest first */
     uint64_t trim_at;        /* when the oldest of them is due to go */
 } ws__cache;
