@@ -24,8 +24,8 @@
  * fork(). A child process may create and use new pools. Pools created
  * before the fork are unusable in the child: they accept no work
  * (WS_ESHUTDOWN), ws_pool_destroy returns 0 and does nothing (their memory
- * is not freed), and their pending futures never complete (wait with a
- * timeout).
+ * is not freed), their pending futures never complete, and neither do
+ * their groups with tasks in flight (wait with a timeout).
  */
 #ifndef WSCHED_H
 #define WSCHED_H
@@ -84,7 +84,8 @@ enum {
  * could be either, the library's own word is a separate call:
  * ws_future_state() (pending, running, done, cancelled) for futures,
  * ws_future_wait(f, 0) == 0 for "done", and ws_group_pending() == 0 for a
- * group whose every task has finished. */
+ * group whose every task has finished and been counted out (a moment after
+ * the last one ends: see ws_group_pending). */
 typedef int (*ws_fn)(void *arg);
 
 /* A destructor for a task's arg: given to ws_submit_ex or ws_group_post_ex,
@@ -551,12 +552,14 @@ WS_EXTERN int ws_group_wait(ws_group *g, int64_t timeout_ns);
  * ws_cancelled() == 1. Returns 0, or WS_EINVAL for NULL. Any thread. */
 WS_EXTERN int ws_group_cancel(ws_group *g);
 
-/* Tasks posted and not finished; 0 for NULL. A worker running a stream of
- * the group's tasks counts the finished ones out in batches (up to 64) at
- * its next step that is not another of them, so while more of the group's
- * tasks run this may count some that just finished; once every task has
- * finished it drops to 0 within the last one's worker's next step, and
- * ws_group_wait never waits on that delay. */
+/* Tasks posted and not counted out; 0 for NULL. A worker running a stream
+ * of the group's tasks one after another counts the finished ones out in
+ * batches (up to 64), before it runs anything else, waits or rests; so
+ * while more of the group's tasks run this may count some that just
+ * finished, and once every task has finished it drops to 0 when the last
+ * one's worker takes its next step (no longer: no task runs, and no worker
+ * rests, while holding a count back). ws_group_wait returns at that
+ * moment. */
 WS_EXTERN size_t ws_group_pending(const ws_group *g);
 
 /* Waits for every task (as ws_group_wait without a timeout) and frees the

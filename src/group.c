@@ -95,11 +95,13 @@ static void leave(ws_group *g, unsigned n)
 
 /* A CPU worker counts the tasks it finishes of a group without a limit out
  * in batches, so a stream of tasks does not move the group's counter line
- * between the poster and the worker for every task. The batch is counted
+ * between the poster and the worker for every task. Only the worker's own
+ * loops carry a batch from one job to the next (ws__run_top); it is counted
  * out before the worker runs any other kind of job or a task of another
- * group, before any wait (ws__wait_for) and before it goes idle
- * (ws__publish_finished): nobody waits on a count that a running or idle
- * worker holds back. */
+ * group, before any wait (ws__wait_for), before it goes idle
+ * (ws__publish_finished), and at the end of every job run nested inside a
+ * task (ws__run): no task runs, and no worker rests, while holding a count
+ * back. */
 #define GDONE_BATCH 64
 
 void ws__group_flush(ws__worker *w)
@@ -117,7 +119,11 @@ static void done_here(ws_group *g, ws__worker *w)
         leave(g, 1);
         return;
     }
-    w->gdone = g; /* ws__gjob_exec counted out any other group's */
+    if (w->gdone != g) {
+        if (w->gdone) /* another group's, from a job run inside this task */
+            ws__group_flush(w);
+        w->gdone = g;
+    }
     if (++w->ngdone == GDONE_BATCH)
         ws__group_flush(w);
 }

@@ -459,8 +459,10 @@ void ws__trace_run(ws__trace *t, ws__worker *w, ws__job *j);
  * idle. */
 void ws__group_flush(ws__worker *w);
 void ws__gjob_exec(ws__job *job, ws__worker *w);
-/* Worker w runs a job it took (not a fork-join frame synced inline). */
-static inline void ws__run(ws__worker *w, ws__job *j)
+/* Worker w runs a job it took (not a fork-join frame synced inline), from
+ * one of its own loops (worker.c: the main loop, ws__wait_for), which may
+ * carry a batch of finished group tasks on to the next job. */
+static inline void ws__run_top(ws__worker *w, ws__job *j)
 {
     if (WS_UNLIKELY(w->gdone) && j->exec != ws__gjob_exec)
         ws__group_flush(w);
@@ -469,6 +471,15 @@ static inline void ws__run(ws__worker *w, ws__job *j)
         ws__trace_run(t, w, j);
     else
         j->exec(j, w);
+}
+/* The same, nested in a running task (a sync that runs other jobs): what
+ * the job finished is counted out before the task goes on, which may then
+ * run for any time, or wait in user code. */
+static inline void ws__run(ws__worker *w, ws__job *j)
+{
+    ws__run_top(w, j);
+    if (WS_UNLIKELY(w->gdone))
+        ws__group_flush(w);
 }
 /* Lane thread lane runs j, recorded as a span. */
 void ws__trace_lane_run(ws__trace *t, unsigned lane, ws__job *j);

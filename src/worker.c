@@ -129,7 +129,7 @@ void ws__share(ws__worker *w)
 
 static void run_job(ws__worker *w, ws__job *j)
 {
-    ws__run(w, j);
+    ws__run_top(w, j);
 }
 
 static uint64_t now_us(void)

@@ -410,6 +410,73 @@ static void batch_not_held(bool future)
     CHECK_EQ(ws_pool_destroy(one), 0);
 }
 
+/* A task of group B run nested inside another task (its ws_sync pops B's
+ * job, posted above the frame) is counted out of B, not of the outer
+ * task's group, and before the outer task goes on: here the outer task
+ * then waits, in user code, for B's waiter. One worker. */
+static ws_group *nb_a, *nb_b;
+static _Atomic int nb_runs, nb_b_waited;
+
+static int nb_noop(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+static int nb_count(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&nb_runs, 1);
+    return 0;
+}
+
+static int nb_outer(void *hold)
+{
+    ws_task t;
+    ws_spawn(&t, nb_noop, NULL);
+    if (ws_group_post(nb_b, nb_count, NULL) != 0)
+        return 1;
+    if (ws_sync(&t) != 0) /* runs B's job first, nested */
+        return 1;
+    for (int ms = 0; hold && !atomic_load(&nb_b_waited); ms++) {
+        if (ms == 10000)
+            return 1; /* B's waiter never got through */
+        sleep_ms(1);
+    }
+    return 0;
+}
+
+static void nested_batch(void)
+{
+    ws_pool *one;
+    ws_pool_opts po = {.workers = 1};
+    CHECK_EQ(ws_pool_create(&one, &po), 0);
+    CHECK_EQ(ws_group_create(&nb_a, one, NULL), 0);
+    CHECK_EQ(ws_group_create(&nb_b, one, NULL), 0);
+    /* Inside a task of group A. */
+    CHECK_EQ(ws_group_post(nb_a, nb_outer, NULL), 0);
+    CHECK_EQ(ws_group_wait(nb_a, 10000 * MS), 0);
+    CHECK_EQ(ws_group_wait(nb_b, 10000 * MS), 0);
+    CHECK_EQ(ws_group_pending(nb_a), 0);
+    CHECK_EQ(ws_group_pending(nb_b), 0);
+    CHECK_EQ(atomic_load(&nb_runs), 1);
+    /* Inside a future's task that then holds the worker until B's wait
+       returned. */
+    ws_future *f;
+    CHECK_EQ(ws_submit(one, nb_outer, &nb_b_waited, &f), 0);
+    while (atomic_load(&nb_runs) < 2)
+        sleep_ms(1);
+    CHECK_EQ(ws_group_wait(nb_b, 10000 * MS), 0);
+    CHECK_EQ(ws_group_pending(nb_b), 0);
+    atomic_store(&nb_b_waited, 1);
+    CHECK_EQ(ws_future_wait(f, -1), 0);
+    CHECK_EQ(ws_future_status(f), 0);
+    ws_future_release(f);
+    CHECK_EQ(ws_group_destroy(nb_a), 0);
+    CHECK_EQ(ws_group_destroy(nb_b), 0);
+    CHECK_EQ(ws_pool_destroy(one), 0);
+}
+
 int main(void)
 {
     ws_pool_opts o = {.workers = 2};
@@ -427,6 +494,7 @@ int main(void)
     refused();
     batch_not_held(false);
     batch_not_held(true);
+    nested_batch();
     CHECK_EQ(ws_pool_destroy(pool), 0);
     printf("group: ok\n");
     return 0;
