@@ -201,9 +201,11 @@ static bool finish(ws_future *f, uint32_t from, uint32_t to)
     WS__PERTURB();
     /* A cancelled task's arg is destroyed by whoever cancelled it (before
        firing: fire_next then overwrites fn). */
-    ws_dtor dtor = dtor_of(f);
-    if (to == PH_CANCELLED && dtor)
-        dtor(arg_of(f));
+    if (to == PH_CANCELLED) {
+        ws_dtor dtor = dtor_of(f);
+        if (dtor)
+            dtor(arg_of(f));
+    }
     if (s & F_LISTENERS)
         fire(f);
     if (s & F_WAITERS)

@@ -119,11 +119,10 @@ static void done_here(ws_group *g, ws__worker *w)
         leave(g, 1);
         return;
     }
-    if (w->gdone != g) {
-        if (w->gdone) /* another group's, from a job run inside this task */
-            ws__group_flush(w);
-        w->gdone = g;
-    }
+    /* Held here: none, or g's own. ws__gjob_exec counted another group's
+       out before the task ran, and every job the task ran nested left none
+       (ws__run counts out after it, ws__wait_for before it returns). */
+    w->gdone = g;
     if (++w->ngdone == GDONE_BATCH)
         ws__group_flush(w);
 }

@@ -127,11 +127,6 @@ void ws__share(ws__worker *w)
     ws__wake(w->pool);
 }
 
-static void run_job(ws__worker *w, ws__job *j)
-{
-    ws__run_top(w, j);
-}
-
 static uint64_t now_us(void)
 {
     struct timespec ts;
@@ -240,7 +235,7 @@ void *ws__worker_main(void *arg)
             ws__park(w);
             j = search(w); /* every return from park searches (sleep.c) */
         }
-        run_job(w, j);
+        ws__run_top(w, j);
     }
 out:
     ws__rcu_unregister();
@@ -313,7 +308,7 @@ int ws__wait_for(ws__worker *w, ws__wait *wt, const struct timespec *deadline)
         if (w && !covered && ws__stack_ok()) {
             ws__job *j = ws__find_work(w);
             if (j) {
-                run_job(w, j);
+                ws__run_top(w, j);
                 spins = 0;
                 spin_start = 0;
                 continue;
