@@ -6,6 +6,10 @@
  *  wake:      the same after the pool has been idle for 15 ms (fully
  *             parked: every runtime parks within 10 ms), timed from the
  *             submission until the task starts;
+ *  busy:      as wake, but the main thread goes on computing for BUSY_NS
+ *             after the submission before it waits (fire and continue):
+ *             a runtime that makes the task wait for the submitter's CPU
+ *             shows it here;
  *  burst:     after the same 15 ms, P tasks at once (rt_ext; P: the
  *             runtime's workers, rt_workers), each of which waits until all
  *             P have started, so all P workers must run at once; timed from
@@ -26,8 +30,9 @@
 
 #define PARK_NS      15000000L
 #define BURST_WAIT_S 1.0 /* a burst task gives up waiting for the others */
+#define BUSY_NS      2000000L
 
-enum { ROUNDTRIP, WAKE, BURST };
+enum { ROUNDTRIP, WAKE, BUSY, BURST };
 
 struct trip {
     int64_t n, hits;
@@ -68,6 +73,15 @@ static int wait_all(void *p)
     return 0;
 }
 
+/* The main thread's own work after a busy case's submission. */
+static void compute(void *p)
+{
+    (void)p;
+    double until = ws_bench_now() + BUSY_NS * 1e-9;
+    while (ws_bench_now() < until)
+        ;
+}
+
 static void teardown(void *inst)
 {
     struct trip *t = inst;
@@ -100,6 +114,11 @@ static void *setup_wake(int64_t size)
     return setup_trip(size, WAKE);
 }
 
+static void *setup_busy(int64_t size)
+{
+    return setup_trip(size, BUSY);
+}
+
 static void *setup_burst(int64_t size)
 {
     return setup_trip(size, BURST);
@@ -123,7 +142,8 @@ static int run(void *inst, double *seconds)
         /* relaxed: no task runs between samples. */
         atomic_store_explicit(&t->started, 0, memory_order_relaxed);
         double t0 = ws_bench_now();
-        int rc = t->mode == BURST ? rt_ext(t->p, wait_all, t) : rt_call(hit, t);
+        int rc = t->mode == BURST ? rt_ext(t->p, wait_all, t)
+                                  : rt_call(hit, t, t->mode == BUSY ? compute : NULL, NULL);
         t->samples[i] = (t->mode == ROUNDTRIP ? ws_bench_now() : t->started_at) - t0;
         if (rc != 0)
             return rc;
@@ -165,6 +185,10 @@ static const struct bench_case wake = {
     "wake", 100,   2,   RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE, setup_wake, reset,
     run,    check, one, teardown};
 
+static const struct bench_case busy = {
+    "busy", 100,   2,   RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE, setup_busy, reset,
+    run,    check, one, teardown};
+
 static const struct bench_case burst = {
     "burst", 100,   2,   RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE, setup_burst, reset,
     run,     check, one, teardown};
@@ -173,5 +197,6 @@ void latency_register(void)
 {
     bench_register(&roundtrip);
     bench_register(&wake);
+    bench_register(&busy);
     bench_register(&burst);
 }

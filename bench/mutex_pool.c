@@ -211,22 +211,27 @@ unsigned rt_workers(void)
     return pool.nthreads;
 }
 
-int rt_root(rt_fn fn, void *arg)
+int rt_call(rt_fn fn, void *arg, void (*meanwhile)(void *), void *marg)
 {
     rt_task t;
     init_task(&t, fn, arg, MP_FRAME);
     t.waiter = MP_FOREIGN;
     lock();
     push_locked(&t);
+    if (meanwhile) {
+        unlock();
+        meanwhile(marg);
+        lock();
+    }
     while (t.state != MP_DONE)
         pthread_cond_wait(&pool.done_cv, &pool.mu);
     unlock();
     return t.status;
 }
 
-int rt_call(rt_fn fn, void *arg)
+int rt_root(rt_fn fn, void *arg)
 {
-    return rt_root(fn, arg);
+    return rt_call(fn, arg, NULL, NULL);
 }
 
 int rt_ext(size_t n, rt_fn fn, void *arg)

@@ -15,7 +15,7 @@ import sys
 
 RUNTIMES = ["wsched", "mutex", "tbb", "omp-gcc", "omp-clang", "seq"]
 RECURSIVE = ["fib30", "fib35", "nqueens12", "uts", "uts-crit", "skynet", "matmul1024"]
-LATENCY = ["roundtrip", "wake", "burst"]  # also report p99_us, each instance's 99th percentile
+LATENCY = ["roundtrip", "wake", "busy", "burst"]  # also report p99_us, each instance's 99th percentile
 WORKLOADS = RECURSIVE + ["ext", "ext-group"] + LATENCY + ["pfor-auto", "pfor-10k"]
 COLD = ["ext", "ext-group"]  # also run once per fresh process (cold/*.json)
 UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
@@ -300,9 +300,12 @@ def targets_outside(cases, cold, ps, p2):
     k = median(cases, "wake", "wsched", p2)
     check("wake-up of a parked pool median <= 8 us", None if k is None else k <= 8e-6,
           with_p99(cases, "wake", "wsched", p2))
-    rts = [rt for rt in ("wsched", "mutex", "tbb") if median(cases, "burst", rt, p2) is not None]
-    res.append(f"  [info] burst of P={p2} tasks to a parked pool, until the last one starts: "
-               + (", ".join(f"{rt} {with_p99(cases, 'burst', rt, p2)}" for rt in rts) or "-"))
+    for w, what in (("busy", "one task posted to a parked pool by a thread that goes on computing,"
+                               " until it starts"),
+                    ("burst", f"burst of P={p2} tasks to a parked pool, until the last one starts")):
+        rts = [rt for rt in ("wsched", "mutex", "tbb") if median(cases, w, rt, p2) is not None]
+        res.append(f"  [info] {what}: "
+                   + (", ".join(f"{rt} {with_p99(cases, w, rt, p2)}" for rt in rts) or "-"))
     return res
 
 

@@ -42,9 +42,10 @@ int rt_ext(size_t n, rt_fn fn, void *arg);
  * ws_group_post; only runtimes with RT_GROUP define it). */
 int rt_ext_group(size_t n, rt_fn fn, void *arg);
 
-/* One round trip from the calling thread: hands fn(arg) to the runtime and
- * waits for its status. */
-int rt_call(rt_fn fn, void *arg);
+/* One round trip from the calling thread: hands fn(arg) to the runtime,
+ * runs meanwhile(marg) unless it is NULL (the caller goes on with its own
+ * work), then waits for fn's status. */
+int rt_call(rt_fn fn, void *arg, void (*meanwhile)(void *), void *marg);
 
 /* body over disjoint ranges covering [begin, end): at most grain elements
  * each when grain > 0, the runtime's own choice when grain is 0. Returns the

@@ -3,7 +3,8 @@
  * rt_root and rt_ext open a parallel region whose `single` thread runs the
  * root or produces the N tasks (the producer is a team thread, not a
  * foreign one); rt_call opens a region in which the last team thread runs
- * the task, so with two or more threads a parked one must wake. */
+ * the task and the first one the caller's own work, so with two or more
+ * threads a parked one must wake. */
 #include "rt.h"
 
 #include <omp.h>
@@ -54,12 +55,16 @@ int rt_ext(size_t n, rt_fn fn, void *arg)
     return 0;
 }
 
-int rt_call(rt_fn fn, void *arg)
+int rt_call(rt_fn fn, void *arg, void (*meanwhile)(void *), void *marg)
 {
     int st = 0;
 #pragma omp parallel num_threads(nthreads)
-    if (omp_get_thread_num() == omp_get_num_threads() - 1)
-        st = fn(arg);
+    {
+        if (meanwhile && omp_get_thread_num() == 0)
+            meanwhile(marg);
+        if (omp_get_thread_num() == omp_get_num_threads() - 1)
+            st = fn(arg);
+    }
     return st;
 }
 

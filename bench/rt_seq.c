@@ -32,10 +32,12 @@ int rt_ext(size_t n, rt_fn fn, void *arg)
     return -1;
 }
 
-int rt_call(rt_fn fn, void *arg)
+int rt_call(rt_fn fn, void *arg, void (*meanwhile)(void *), void *marg)
 {
     (void)fn;
     (void)arg;
+    (void)meanwhile;
+    (void)marg;
     return -1;
 }
 

@@ -72,12 +72,14 @@ int rt_ext_group(size_t n, rt_fn fn, void *arg)
     return rc;
 }
 
-int rt_call(rt_fn fn, void *arg)
+int rt_call(rt_fn fn, void *arg, void (*meanwhile)(void *), void *marg)
 {
     ws_future *f;
     int rc = ws_submit(pool, fn, arg, &f);
     if (rc != 0)
         return rc;
+    if (meanwhile)
+        meanwhile(marg);
     ws_future_wait(f, -1);
     rc = ws_future_status(f);
     ws_future_release(f);

@@ -95,7 +95,7 @@ int rt_ext(size_t n, rt_fn fn, void *arg)
     return 0;
 }
 
-int rt_call(rt_fn fn, void *arg)
+int rt_call(rt_fn fn, void *arg, void (*meanwhile)(void *), void *marg)
 {
     std::mutex m;
     std::condition_variable cv;
@@ -108,6 +108,8 @@ int rt_call(rt_fn fn, void *arg)
         done = true;
         cv.notify_one();
     });
+    if (meanwhile)
+        meanwhile(marg);
     std::unique_lock<std::mutex> lock(m);
     cv.wait(lock, [&] { return done; });
     return st;
