@@ -603,12 +603,16 @@ WS_EXTERN int ws_parallel_for(ws_pool *pool, size_t begin, size_t end, size_t gr
 
 typedef struct ws_stats {
     uint64_t executed;      /* tasks run to completion */
-    uint64_t steals;        /* tasks taken from another worker's deque */
+    uint64_t steals;        /* tasks taken from another worker's deque (the
+                               outside work a worker moved there included;
+                               never a take from the outside queue itself) */
     uint64_t failed_steals; /* steal attempts that found nothing or lost a race */
     uint64_t parks;         /* times a worker went to sleep */
     uint64_t spawns;        /* ws_spawn frames this worker has synced
                                (ws_join counts one) */
-    uint64_t injected;      /* tasks taken from the queue of outside work */
+    uint64_t injected;      /* tasks taken from the queue of outside work
+                               (a worker takes up to 32 at once, keeps the
+                               rest on its deque, where others steal them) */
     uint64_t leapfrogs;     /* tasks stolen back from a thief while syncing */
     uint64_t shares;        /* times private deque work was made stealable */
     /* Since 0.2; the pool's blocking lane, in the totals (worker -1) only,
