@@ -115,10 +115,10 @@ typedef struct ws_pool_opts {
     /* WS_PIN_DEFAULT or WS_PIN_NONE. Worker i goes to allowed CPU i mod n,
      * counting allowed CPUs in ascending number. WSCHED_PIN=none|cores
      * overrides WS_PIN_DEFAULT (0). A pinned worker of a SCHED_OTHER
-     * process asks for the kernel's shortest time slice (Linux 6.12 and
-     * later; the nice value stays): woken onto a CPU where another thread
-     * runs, such as a thread that posted work and went on computing, it
-     * runs at once instead of after that thread's slice. */
+     * process asks for a 0.4 ms time slice, shorter than the default
+     * (Linux 6.12 and later; the nice value stays): woken onto a CPU where
+     * another thread runs, such as a thread that posted work and went on
+     * computing, it runs at once instead of after that thread's slice. */
     int pin;
     /* Optional CPU list to use instead of the whole affinity mask; every
      * entry must be in the mask. NULL: the whole mask. */

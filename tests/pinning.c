@@ -49,14 +49,16 @@ static uint64_t my_slice(int *nice)
 }
 
 /* Whether this kernel grants a fair thread a slice of its own (Linux 6.12
- * and later report it back): tried on a thread of its own. */
+ * and later report it back): tried on a thread of its own, with the slice
+ * workers ask for. */
+#define SLICE_NS 400000
 static void *probe(void *ok)
 {
     struct attr a;
     CHECK_EQ(syscall(SYS_sched_getattr, 0, &a, sizeof a, 0), 0);
     a.size = sizeof a;
-    a.runtime = 100000;
-    *(bool *)ok = syscall(SYS_sched_setattr, 0, &a, 0) == 0 && my_slice(NULL) == 100000;
+    a.runtime = SLICE_NS;
+    *(bool *)ok = syscall(SYS_sched_setattr, 0, &a, 0) == 0 && my_slice(NULL) == SLICE_NS;
     return NULL;
 }
 
@@ -136,7 +138,7 @@ int main(void)
     pthread_t th;
     CHECK_EQ(pthread_create(&th, NULL, probe, &custom), 0);
     CHECK_EQ(pthread_join(th, NULL), 0);
-    uint64_t pinned = custom ? 100000 : slice0;
+    uint64_t pinned = custom ? SLICE_NS : slice0;
 
     /* Default: one worker per allowed CPU, each on its own CPU. */
     ws_pool *pool;
