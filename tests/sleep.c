@@ -1,7 +1,9 @@
 /* Sleep: a pool with no work parks and burns (almost) no CPU; a burst of
- * one task per worker posted to a parked pool wakes every worker; work
- * posted to a parking pool is never lost (100,000 park/wake races). */
+ * one task per worker posted to a parked pool wakes every worker; one
+ * hand-on wake reaches as many sleepers as it counts jobs; work posted to a
+ * parking pool is never lost (100,000 park/wake races). */
 #include "check.h"
+#include "internal.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -59,6 +61,45 @@ static void burst_rounds(unsigned n)
     CHECK_EQ(ws_pool_destroy(pool), 0);
 }
 
+static uint64_t parks(ws_pool *pool)
+{
+    ws_stats st;
+    CHECK_EQ(ws_pool_stats(pool, -1, &st), 0);
+    return st.parks;
+}
+
+/* Waits (at most 10 s) until all n workers are parked, then 50 ms more so
+ * that each is asleep in futex_wait, not about to be. */
+static void all_parked(ws_pool *pool, unsigned n)
+{
+    double end = test_now() + 10;
+    /* relaxed: a test's poll; the 50 ms after it do the rest. */
+    while (atomic_load_explicit(&pool->nsleep, memory_order_relaxed) < n)
+        CHECK(test_now() < end);
+    usleep(50000);
+}
+
+/* The hand-on's one system call (ws__wake_n) wakes n sleepers, not one
+ * that would wake the next: with 4 workers asleep and nothing to do, a
+ * wake for 3 jobs returns exactly 3 of them, each of which finds nothing
+ * and parks once more. A wake of one at a time would show 1 more park. */
+static void wake_n_reaches_several(void)
+{
+    ws_pool *pool;
+    ws_pool_opts o = {.workers = 4, .pin = WS_PIN_NONE, .spin_us = 1};
+    CHECK_EQ(ws_pool_create(&pool, &o), 0);
+    all_parked(pool, 4);
+    uint64_t p0 = parks(pool);
+    ws__wake_n(pool, 3);
+    double end = test_now() + 10;
+    while (parks(pool) < p0 + 3)
+        CHECK(test_now() < end);
+    all_parked(pool, 4);
+    CHECK_EQ(parks(pool), p0 + 3);
+    printf("sleep: one wake for 3 jobs returned 3 of 4 sleepers\n");
+    CHECK_EQ(ws_pool_destroy(pool), 0);
+}
+
 static double cpu_seconds(void)
 {
     struct timespec ts;
@@ -84,6 +125,7 @@ int main(void)
 
     burst_rounds(2);
     burst_rounds(4);
+    wake_n_reaches_several();
 
     /* Park/wake races: workers park after 1 us without work, so nearly
        every submission meets a worker that is parking or parked. A lost
