@@ -215,7 +215,12 @@ typedef struct ws__cache {
     char *region;            /* slabs not handed out yet, from here */
     unsigned region_left;
     struct ws__slab *unused; /* slabs with no block out, newest first */
+    unsigned nunused;
     uint64_t trim_at;        /* when the oldest of them is due to go */
+    struct ws__slab *warming; /* a new slab partly read through (cache.c) */
+    /* atomic, read by idle workers, so on a line of its own: the cache
+       grows, warm slabs ahead (the allocating thread's CPU + 2, or 0) */
+    WS__ALIGNED _Atomic uint32_t want;
 } ws__cache;
 #define WS__CACHE_INIT(sz, i) {.size = (sz), .index = (i), .mu = PTHREAD_MUTEX_INITIALIZER}
 extern ws__cache ws__cache_future; /* future.c */
@@ -224,6 +229,9 @@ extern ws__cache ws__cache_job;    /* group.c */
 void *ws__cache_alloc(ws__cache *c);
 /* Gives a block back; NULL is ignored. */
 void ws__cache_free(ws__cache *c, void *p);
+/* An idle worker's step of warming slabs for a growing cache; true if it
+ * did one (it took up to about 0.1 ms). */
+bool ws__cache_warm(int cpu);
 /* Around fork(): take and release every cache's lock. */
 void ws__cache_fork_prepare(void);
 void ws__cache_fork_done(void);
