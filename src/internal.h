@@ -358,7 +358,8 @@ void ws__publish_finished(ws__worker *w);
 void ws__enqueue(ws_pool *pool, ws__qjob *j);
 ws__job *ws__dequeue_outside(ws__worker *w);
 bool ws__cancelling(const ws_pool *pool);
-/* References on the pool's memory (futures outlive their pool). */
+/* References on the pool's memory (futures and groups outlive their pool),
+ * through the calling thread's lease (pool.c). */
 void ws__pool_retain(ws_pool *pool);
 void ws__pool_release(ws_pool *pool);
 

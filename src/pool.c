@@ -409,6 +409,110 @@ static void drain_sleep(ws__wait *wt, const struct timespec *until)
     ws__futex_wait(&pool->drained, 0, until);
 }
 
+/* References to a pool's memory (a future or a group holds one, so that
+ * it outlives the pool) come from a per-thread lease: a thread takes LEASE
+ * with one atomic add and hands them out one by one, and gives references
+ * back LEASE at a time with one atomic sub, so a stream of submissions
+ * makes 2 / LEASE atomic operations on the pool's line a future, not 2. A
+ * thread's unused lease and the references it owes keep the memory (of one
+ * pool at a time) until it turns to another pool, destroys that one, or
+ * exits. */
+#define LEASE 64
+
+typedef struct lease {
+    ws_pool *pool;
+    uint64_t n;
+} lease;
+static __thread lease held; /* taken, not handed out yet */
+static __thread lease owed; /* dropped, not given back yet */
+static __thread bool settles_at_exit;
+static pthread_key_t lease_key;
+static pthread_once_t lease_once = PTHREAD_ONCE_INIT;
+static bool have_lease_key;
+
+static void drop_refs(ws_pool *pool, uint64_t n)
+{
+    /* acq_rel: the last dropper sees every use of the memory. */
+    if (n && atomic_fetch_sub_explicit(&pool->refs, n, memory_order_acq_rel) == n)
+        ws__free(pool);
+}
+
+/* Gives back what the thread holds and owes (at its exit, a key destructor). */
+static void settle_all(void *unused)
+{
+    (void)unused;
+    lease h = held, o = owed;
+    held = owed = (lease){NULL, 0};
+    if (h.pool)
+        drop_refs(h.pool, h.n);
+    if (o.pool)
+        drop_refs(o.pool, o.n);
+}
+
+static void make_lease_key(void)
+{
+    have_lease_key = pthread_key_create(&lease_key, settle_all) == 0;
+}
+
+/* Whether this thread may keep leases: it gives them back when it exits. */
+static bool may_lease(void)
+{
+    if (WS_UNLIKELY(!settles_at_exit)) {
+        pthread_once(&lease_once, make_lease_key);
+        settles_at_exit = have_lease_key && pthread_setspecific(lease_key, &held) == 0;
+    }
+    return settles_at_exit;
+}
+
+/* Gives back what this thread holds and owes of pool. */
+static void settle(ws_pool *pool)
+{
+    if (held.pool == pool) {
+        drop_refs(pool, held.n);
+        held = (lease){NULL, 0};
+    }
+    if (owed.pool == pool) {
+        drop_refs(pool, owed.n);
+        owed = (lease){NULL, 0};
+    }
+}
+
+void ws__pool_retain(ws_pool *pool)
+{
+    if (held.pool == pool && held.n) {
+        held.n--;
+        return;
+    }
+    if (!may_lease()) {
+        /* relaxed: the caller holds a reference already (the pool's own). */
+        atomic_fetch_add_explicit(&pool->refs, 1, memory_order_relaxed);
+        return;
+    }
+    if (held.pool)
+        drop_refs(held.pool, held.n);
+    /* relaxed: as above. */
+    atomic_fetch_add_explicit(&pool->refs, LEASE, memory_order_relaxed);
+    held = (lease){pool, LEASE - 1};
+}
+
+void ws__pool_release(ws_pool *pool)
+{
+    if (owed.pool == pool) {
+        if (++owed.n == LEASE) {
+            owed.n = 0;
+            drop_refs(pool, LEASE);
+        }
+        return;
+    }
+    if (!may_lease()) {
+        drop_refs(pool, 1);
+        return;
+    }
+    if (owed.pool)
+        drop_refs(owed.pool, owed.n);
+    owed = (lease){pool, 1};
+}
+
 int ws_pool_destroy(ws_pool *pool)
 {
     if (!pool)
@@ -427,19 +531,7 @@ int ws_pool_destroy(ws_pool *pool)
     stop_workers(pool, pool->n);
     ws__pool_report(pool);
     free_workers(pool);
-    ws__pool_release(pool);
+    settle(pool); /* the memory goes now unless other threads keep some */
+    drop_refs(pool, 1); /* the pool's own */
     return 0;
-}
-
-void ws__pool_retain(ws_pool *pool)
-{
-    /* relaxed: the caller holds a reference already (the pool's own). */
-    atomic_fetch_add_explicit(&pool->refs, 1, memory_order_relaxed);
-}
-
-void ws__pool_release(ws_pool *pool)
-{
-    /* acq_rel: the last dropper sees every use of the memory. */
-    if (atomic_fetch_sub_explicit(&pool->refs, 1, memory_order_acq_rel) == 1)
-        ws__free(pool);
 }

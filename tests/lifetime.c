@@ -1,7 +1,10 @@
-/* Lifetime: destroy finishes all accepted work; 1,000 create/destroy cycles
- * leave no thread behind (memory: LeakSanitizer in the ASan build). */
+/* Lifetime: destroy finishes all accepted work; a thread gives back the
+ * pool references it leased or owes when it exits; 1,000 create/destroy
+ * cycles leave no thread behind (memory: LeakSanitizer in the ASan build). */
 #include "check.h"
+#include "internal.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <wsched.h>
@@ -18,8 +21,57 @@ static int slow_bump(void *arg)
     return bump(arg);
 }
 
+struct three {
+    ws_pool *pool;
+    ws_future *f[3];
+    _Atomic long count;
+};
+
+static void *submit_three(void *arg)
+{
+    struct three *t = arg;
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(ws_submit(t->pool, bump, &t->count, &t->f[i]), 0);
+    return NULL; /* leaves holding the rest of a lease */
+}
+
+static void *release_three(void *arg)
+{
+    struct three *t = arg;
+    for (int i = 0; i < 3; i++)
+        ws_future_release(t->f[i]);
+    return NULL; /* leaves owing three references */
+}
+
+static uint64_t refs(ws_pool *pool)
+{
+    /* relaxed: read while the threads that changed it have been joined. */
+    return atomic_load_explicit(&pool->refs, memory_order_relaxed);
+}
+
+/* The pool's count of references is its own plus one per live future once
+ * the threads that leased or owed them have exited. */
+static void leases(void)
+{
+    struct three t = {.count = 0};
+    CHECK_EQ(ws_pool_create(&t.pool, NULL), 0);
+    CHECK_EQ(refs(t.pool), 1);
+    pthread_t th;
+    CHECK_EQ(pthread_create(&th, NULL, submit_three, &t), 0);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    CHECK_EQ(ws_wait_all(t.f, 3, -1), 0);
+    CHECK_EQ(refs(t.pool), 4);
+    CHECK_EQ(pthread_create(&th, NULL, release_three, &t), 0);
+    CHECK_EQ(pthread_join(th, NULL), 0);
+    CHECK_EQ(refs(t.pool), 1);
+    CHECK_EQ(atomic_load(&t.count), 3);
+    CHECK_EQ(ws_pool_destroy(t.pool), 0);
+}
+
 int main(void)
 {
+    leases();
+
     _Atomic long count = 0;
 
     /* Destroy right after posting: every accepted task still runs. */
