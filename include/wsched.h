@@ -172,7 +172,10 @@ WS_EXTERN unsigned ws_default_workers(unsigned *cpu_limit);
 
 /* Stops accepting work, finishes all accepted work (CPU and blocking lane),
  * joins every thread and frees the pool. Futures of the pool stay valid
- * until their last release. Returns 0, WS_EINVAL for NULL, or WS_EBUSY when
+ * until their last release; the pool's own small block of memory goes with
+ * the last of them, or later: a thread that submitted to it or released
+ * its futures keeps a share (taken 64 references at a time) until it uses
+ * another pool or exits. Returns 0, WS_EINVAL for NULL, or WS_EBUSY when
  * called from a worker or a blocking-lane thread of the same pool (then it
  * does nothing: it would wait for itself). A worker of another pool helps
  * its own pool while it waits; a foreign thread blocks. */
