@@ -25,8 +25,9 @@
  * futures in flight are thus 64 MB of pages faulted in a slab at a time,
  * where malloc would take 80 MB a page fault at a time.
  *
- * Idle workers warm slabs ahead of a growing cache (ws__cache_warm, from
- * their search for work): each reads one word of every page of a new slab
+ * Idle workers warm slabs ahead of a cache that grows fast (two new slabs
+ * within GROW_NS; ws__cache_warm, from their search for work): each reads
+ * one word of every page of a new slab
  * that it faulted in, a step of WARM_STEP pages at a time, and keeps the
  * slab on the unused list, until WARM_AHEAD are ready. On a VM with shadow
  * page tables the first access to a page from user space costs about 5 us
@@ -34,7 +35,10 @@
  * thread makes it; a worker on another CPU than the allocating thread
  * (which the cache notes in want) pays it instead, in time it would spend
  * spinning. A million cold submissions from one thread: 200 -> 155 ms at
- * one worker and at two.
+ * one worker and at two. Without the gate, the one slab a stream of round
+ * trips cuts set off warming, the worker on the free CPU parked after its
+ * steps, and each round trip then went through the worker sharing the
+ * poster's CPU: 1.5 -> 15 us.
  *
  * Regions stay on small pages. Huge pages (MADV_HUGEPAGE) made a million
  * cold submissions twice as fast on the project's VM, but afterwards the
@@ -73,6 +77,7 @@
 #define PAGE       4096
 #define WARM_AHEAD 8  /* slabs warmed ahead of a growing cache */
 #define WARM_STEP  16 /* pages a warming step reads: 80 us on that VM */
+#define GROW_NS    2000000u /* two new slabs this close: the cache grows */
 
 typedef struct ws__slab {
     struct ws__slab *next; /* on the cache's unused list */
@@ -191,9 +196,12 @@ static slab *new_slab(ws__cache *c)
     } else if ((s = region_slab(c))) {
         ws__prefault(s, SLAB);
     }
-    if (c->nunused < WARM_AHEAD)
+    /* Growing fast (a slab within GROW_NS of the last): warm ahead. */
+    uint64_t now = now_ns();
+    if (now - c->grew_at < GROW_NS && c->nunused < WARM_AHEAD)
         /* relaxed: a hint to idle workers, who look under c->mu. */
         atomic_store_explicit(&c->want, (uint32_t)(sched_getcpu() + 2), memory_order_relaxed);
+    c->grew_at = now;
     return s;
 }
 
