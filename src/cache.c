@@ -249,14 +249,18 @@ bool ws__cache_warm(int cpu)
         if (!want || want == (uint32_t)cpu + 2)
             continue;
         pthread_mutex_lock(&c->mu);
-        slab *s = c->warming;
-        if (s) {
-            c->warming = NULL;
-        } else if (c->nunused < WARM_AHEAD && (s = region_slab(c))) {
-            s->warmed = 0;
-        } else {
-            /* relaxed: as above. */
-            atomic_store_explicit(&c->want, 0, memory_order_relaxed);
+        slab *s = NULL;
+        /* One warmer at a time: the slot keeps one partly warmed slab. */
+        if (!c->warmer) {
+            if ((s = c->warming)) {
+                c->warming = NULL;
+            } else if (c->nunused < WARM_AHEAD && (s = region_slab(c))) {
+                s->warmed = 0;
+            } else {
+                /* relaxed: as above. */
+                atomic_store_explicit(&c->want, 0, memory_order_relaxed);
+            }
+            c->warmer = s != NULL;
         }
         pthread_mutex_unlock(&c->mu);
         if (!s)
@@ -269,6 +273,7 @@ bool ws__cache_warm(int cpu)
             (void)*(volatile char *)((char *)s + (size_t)k * PAGE);
         s->warmed = end;
         pthread_mutex_lock(&c->mu);
+        c->warmer = false;
         if (end < SLAB / PAGE) {
             s->idle_since = now_ns();
             c->warming = s;

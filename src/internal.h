@@ -218,6 +218,7 @@ typedef struct ws__cache {
     unsigned nunused;
     uint64_t trim_at;        /* when the oldest of them is due to go */
     struct ws__slab *warming; /* a new slab partly read through (cache.c) */
+    bool warmer;              /* a worker is warming a slab now */
     uint64_t grew_at;         /* when the last new slab was taken */
     /* atomic, read by idle workers, so on a line of its own: the cache
        grows, warm slabs ahead (the allocating thread's CPU + 2, or 0) */

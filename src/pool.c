@@ -443,6 +443,9 @@ static void settle_all(void *unused)
     (void)unused;
     lease h = held, o = owed;
     held = owed = (lease){NULL, 0};
+    /* A later key destructor that submits or releases registers again,
+       so this runs once more (glibc repeats the rounds). */
+    settles_at_exit = false;
     if (h.pool)
         drop_refs(h.pool, h.n);
     if (o.pool)

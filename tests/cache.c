@@ -81,6 +81,15 @@ static void warming(ws__cache *c)
     uint32_t want = atomic_load_explicit(&c->want, memory_order_relaxed);
     CHECK(want >= 2);
     CHECK(!ws__cache_warm((int)want - 2));
+    /* One warmer at a time (the slot keeps one partly warmed slab): while
+       another warms, a step takes nothing. */
+    pthread_mutex_lock(&c->mu);
+    c->warmer = true;
+    pthread_mutex_unlock(&c->mu);
+    CHECK(!ws__cache_warm(-1));
+    pthread_mutex_lock(&c->mu);
+    c->warmer = false;
+    pthread_mutex_unlock(&c->mu);
     int steps = 0;
     while (ws__cache_warm(-1))
         steps++;
