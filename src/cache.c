@@ -54,7 +54,6 @@
 
 #include <sched.h>
 #include <stddef.h>
-#include <time.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -119,20 +118,13 @@ static size_t stride(const ws__cache *c)
     return c->size <= WS__CACHELINE ? WS__CACHELINE : (c->size + 15) & ~(size_t)15;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Unmaps the slabs unused for UNUSED_NS (the list is newest first), when
  * one is due. Under c->mu; called at every depot exchange. */
 static void trim(ws__cache *c)
 {
     if (!c->unused && !c->warming)
         return;
-    uint64_t now = now_ns();
+    uint64_t now = ws__now_ns();
     if (c->warming && now - c->warming->idle_since >= UNUSED_NS) {
         ws__unmap(c->warming, SLAB); /* the growth it was warmed for stopped */
         c->warming = NULL;
@@ -174,7 +166,7 @@ static slab *region_slab(ws__cache *c)
 /* Puts a slab with no block out on the unused list. Under c->mu. */
 static void keep(ws__cache *c, slab *s)
 {
-    s->idle_since = now_ns();
+    s->idle_since = ws__now_ns();
     if (!c->unused)
         c->trim_at = s->idle_since + UNUSED_NS;
     s->next = c->unused;
@@ -197,7 +189,7 @@ static slab *new_slab(ws__cache *c)
         ws__prefault(s, SLAB);
     }
     /* Growing fast (a slab within GROW_NS of the last): warm ahead. */
-    uint64_t now = now_ns();
+    uint64_t now = ws__now_ns();
     if (now - c->grew_at < GROW_NS && c->nunused < WARM_AHEAD)
         /* relaxed: a hint to idle workers, who look under c->mu. */
         atomic_store_explicit(&c->want, (uint32_t)(sched_getcpu() + 2), memory_order_relaxed);
@@ -275,7 +267,7 @@ bool ws__cache_warm(int cpu)
         pthread_mutex_lock(&c->mu);
         c->warmer = false;
         if (end < SLAB / PAGE) {
-            s->idle_since = now_ns();
+            s->idle_since = ws__now_ns();
             c->warming = s;
         } else {
             s->live = 0;

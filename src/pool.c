@@ -430,6 +430,7 @@ static pthread_key_t lease_key;
 static pthread_once_t lease_once = PTHREAD_ONCE_INIT;
 static bool have_lease_key;
 
+/* Drops n references (none: pool is not touched, and may be NULL). */
 static void drop_refs(ws_pool *pool, uint64_t n)
 {
     /* acq_rel: the last dropper sees every use of the memory. */
@@ -437,19 +438,28 @@ static void drop_refs(ws_pool *pool, uint64_t n)
         ws__free(pool);
 }
 
-/* Gives back what the thread holds and owes (at its exit, a key destructor). */
+/* Gives back what this thread holds and owes of pool. */
+static void settle(ws_pool *pool)
+{
+    if (held.pool == pool) {
+        drop_refs(pool, held.n);
+        held = (lease){NULL, 0};
+    }
+    if (owed.pool == pool) {
+        drop_refs(pool, owed.n);
+        owed = (lease){NULL, 0};
+    }
+}
+
+/* Gives back all the thread holds and owes (at its exit, a key destructor). */
 static void settle_all(void *unused)
 {
     (void)unused;
-    lease h = held, o = owed;
-    held = owed = (lease){NULL, 0};
     /* A later key destructor that submits or releases registers again,
        so this runs once more (glibc repeats the rounds). */
     settles_at_exit = false;
-    if (h.pool)
-        drop_refs(h.pool, h.n);
-    if (o.pool)
-        drop_refs(o.pool, o.n);
+    settle(held.pool);
+    settle(owed.pool);
 }
 
 static void make_lease_key(void)
@@ -467,19 +477,6 @@ static bool may_lease(void)
     return settles_at_exit;
 }
 
-/* Gives back what this thread holds and owes of pool. */
-static void settle(ws_pool *pool)
-{
-    if (held.pool == pool) {
-        drop_refs(pool, held.n);
-        held = (lease){NULL, 0};
-    }
-    if (owed.pool == pool) {
-        drop_refs(pool, owed.n);
-        owed = (lease){NULL, 0};
-    }
-}
-
 void ws__pool_retain(ws_pool *pool)
 {
     if (held.pool == pool && held.n) {
@@ -491,8 +488,7 @@ void ws__pool_retain(ws_pool *pool)
         atomic_fetch_add_explicit(&pool->refs, 1, memory_order_relaxed);
         return;
     }
-    if (held.pool)
-        drop_refs(held.pool, held.n);
+    drop_refs(held.pool, held.n); /* what is left of a lease on another pool */
     /* relaxed: as above. */
     atomic_fetch_add_explicit(&pool->refs, LEASE, memory_order_relaxed);
     held = (lease){pool, LEASE - 1};
@@ -511,8 +507,7 @@ void ws__pool_release(ws_pool *pool)
         drop_refs(pool, 1);
         return;
     }
-    if (owed.pool)
-        drop_refs(owed.pool, owed.n);
+    drop_refs(owed.pool, owed.n); /* what is owed to another pool */
     owed = (lease){pool, 1};
 }
 
