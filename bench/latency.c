@@ -16,17 +16,29 @@
  *             the first submission until the last task started. Where the
  *             runtime counts the submitting thread among its workers (tbb,
  *             OpenMP: see rt_start) it runs one of the P.
+ *  handoff:   the machine's floor under wake, in the sequential runtime
+ *             only (it uses no runtime): after the same 15 ms, one
+ *             FUTEX_WAKE of a thread parked in futex_wait on the main
+ *             thread's CPU (both pinned there; the thread asks for the
+ *             0.4 ms slice wsched's workers ask for), timed from before the
+ *             wake until the thread runs. A runtime that starts work on a
+ *             parked thread makes at least this system call and switch.
  * 100 samples for a parked pool: the p99 is then the second largest, not the
  * largest, and an instance takes 1.5 s. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* sched_getcpu, CPU_SET */
 
 #include "harness.h"
 
+#include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PARK_NS      15000000L
 #define BURST_WAIT_S 1.0 /* a burst task gives up waiting for the others */
@@ -193,10 +205,163 @@ static const struct bench_case burst = {
     "burst", 100,   2,   RT_EXTERNAL, WS_BENCH_MICROS | WS_BENCH_ONCE, setup_burst, reset,
     run,     check, one, teardown};
 
+#ifdef RT_SEQ /* handoff uses no runtime: measured once */
+/* handoff: a thread parked on a futex word, woken once per sample. */
+struct handoff {
+    int64_t n, hits;
+    _Atomic uint32_t go;   /* the sample's number; HANDOFF_STOP ends the thread */
+    _Atomic uint32_t done; /* the last sample the thread ran */
+    double started_at;
+    double *samples;
+    cpu_set_t saved; /* the main thread's affinity before the case */
+    pthread_t thread;
+};
+
+#define HANDOFF_STOP UINT32_MAX
+
+static void futex(_Atomic uint32_t *word, int op, uint32_t val)
+{
+    syscall(SYS_futex, (uint32_t *)word, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+static void pin_to(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+/* The 0.4 ms slice (struct sched_attr, first version), as wsched's
+   workers ask for it: the woken thread then preempts the waker. */
+static void short_slice(void)
+{
+    struct {
+        uint32_t size, policy;
+        uint64_t flags;
+        int32_t nice;
+        uint32_t priority;
+        uint64_t runtime, deadline, period;
+    } a;
+    if (syscall(SYS_sched_getattr, 0, &a, sizeof a, 0) != 0 || a.policy != SCHED_OTHER)
+        return;
+    a.size = sizeof a;
+    a.runtime = 400000;
+    syscall(SYS_sched_setattr, 0, &a, 0);
+}
+
+static void *parked(void *p)
+{
+    struct handoff *h = p;
+    short_slice();
+    uint32_t seen = 0;
+    for (;;) {
+        /* acquire: the main thread's stores before the sample (none
+           needed but the number itself); pairs with its release. */
+        uint32_t v = atomic_load_explicit(&h->go, memory_order_acquire);
+        if (v == HANDOFF_STOP)
+            return NULL;
+        if (v == seen) {
+            futex(&h->go, FUTEX_WAIT, v);
+            continue;
+        }
+        h->started_at = ws_bench_now();
+        h->hits++;
+        seen = v;
+        /* release: started_at and hits, to the main thread's acquire. */
+        atomic_store_explicit(&h->done, v, memory_order_release);
+        futex(&h->done, FUTEX_WAKE, 1);
+    }
+}
+
+static void handoff_teardown(void *inst)
+{
+    struct handoff *h = inst;
+    /* release: nothing to publish but the stop; the thread reads it with
+       acquire as any sample number. */
+    atomic_store_explicit(&h->go, HANDOFF_STOP, memory_order_release);
+    futex(&h->go, FUTEX_WAKE, 1);
+    pthread_join(h->thread, NULL);
+    pthread_setaffinity_np(pthread_self(), sizeof h->saved, &h->saved);
+    free(h->samples);
+    free(h);
+}
+
+static void *setup_handoff(int64_t size)
+{
+    struct handoff *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return NULL;
+    h->n = size;
+    h->samples = calloc((size_t)size, sizeof *h->samples);
+    int cpu = sched_getcpu();
+    if (h->samples == NULL || cpu < 0 ||
+        pthread_getaffinity_np(pthread_self(), sizeof h->saved, &h->saved) != 0) {
+        free(h->samples);
+        free(h);
+        return NULL;
+    }
+    pin_to(cpu); /* the thread created next inherits it */
+    if (pthread_create(&h->thread, NULL, parked, h) != 0) {
+        pthread_setaffinity_np(pthread_self(), sizeof h->saved, &h->saved);
+        free(h->samples);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+static void reset_handoff(void *inst)
+{
+    ((struct handoff *)inst)->hits = 0;
+}
+
+static int run_handoff(void *inst, double *seconds)
+{
+    struct handoff *h = inst;
+    for (int64_t i = 0; i < h->n; i++) {
+        nanosleep(&(struct timespec){0, PARK_NS}, NULL);
+        /* relaxed: only the parked thread writes it; read for the number. */
+        uint32_t v = atomic_load_explicit(&h->done, memory_order_relaxed) + 1;
+        double t0 = ws_bench_now();
+        /* release: pairs with the thread's acquire (the number is all it
+           reads). */
+        atomic_store_explicit(&h->go, v, memory_order_release);
+        futex(&h->go, FUTEX_WAKE, 1);
+        /* acquire: the thread's started_at and hits. */
+        uint32_t d;
+        while ((d = atomic_load_explicit(&h->done, memory_order_acquire)) != v)
+            futex(&h->done, FUTEX_WAIT, d);
+        h->samples[i] = h->started_at - t0;
+    }
+    bench_counter("p99_us", 1e6 * bench_percentile(h->samples, (size_t)h->n, 99));
+    *seconds = bench_median(h->samples, (size_t)h->n);
+    return 0;
+}
+
+static int check_handoff(void *inst, char *why, size_t len)
+{
+    struct handoff *h = inst;
+    if (h->hits == h->n)
+        return 0;
+    snprintf(why, len, "the parked thread ran %lld of %lld samples", (long long)h->hits,
+             (long long)h->n);
+    return -1;
+}
+
+static const struct bench_case handoff = {
+    "handoff",      100, 2, 0, WS_BENCH_MICROS | WS_BENCH_ONCE, setup_handoff, reset_handoff,
+    run_handoff, check_handoff, one, handoff_teardown};
+
+#endif
+
 void latency_register(void)
 {
     bench_register(&roundtrip);
     bench_register(&wake);
     bench_register(&busy);
     bench_register(&burst);
+#ifdef RT_SEQ
+    bench_register(&handoff);
+#endif
 }

@@ -15,7 +15,10 @@ import sys
 
 RUNTIMES = ["wsched", "mutex", "tbb", "omp-gcc", "omp-clang", "seq"]
 RECURSIVE = ["fib30", "fib35", "nqueens12", "uts", "uts-crit", "skynet", "matmul1024"]
-LATENCY = ["roundtrip", "wake", "busy", "burst"]  # also report p99_us, each instance's 99th percentile
+# also report p99_us, each instance's 99th percentile; handoff (seq only) is
+# the machine's floor under wake: one futex wake of a thread parked on the
+# waker's CPU
+LATENCY = ["roundtrip", "wake", "busy", "burst", "handoff"]
 WORKLOADS = RECURSIVE + ["ext", "ext-group"] + LATENCY + ["pfor-auto", "pfor-10k"]
 COLD = ["ext", "ext-group"]  # also run once per fresh process (cold/*.json)
 UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
@@ -108,6 +111,8 @@ def report(folder, cases, notes, context, nproc):
         for p in counts:
             if any(k[0] == w and k[2] == p and k[1] != "seq" for k in cases):
                 rows.append((f"{w} P={p}", w, p))
+        if not any(k[0] == w and k[1] != "seq" for k in cases) and (w, "seq", 1) in cases:
+            rows.append((w, w, 1))  # measured in seq only (handoff)
 
     def cell(w, rt, p, stat="median"):
         t = median(cases, w, rt, p, stat)
@@ -301,6 +306,11 @@ def targets_outside(cases, cold, ps, p2):
     k = median(cases, "wake", "wsched", p2)
     check("wake-up of a parked pool median <= 8 us", None if k is None else k <= 8e-6,
           with_p99(cases, "wake", "wsched", p2))
+    f = median(cases, "handoff", "seq", 1)
+    res.append("  [info] the machine's floor under wake (one futex wake of a thread parked on "
+               "the poster's CPU, timed the same way): "
+               + ("-" if f is None else with_p99(cases, "handoff", "seq", 1)
+                  + ("" if k is None else f"; wsched's wake is {fmt_time(k - f)} above it")))
     for w, what in (("busy", "one task posted to a parked pool by a thread that goes on computing,"
                                " until it starts"),
                     ("burst", f"burst of P={p2} tasks to a parked pool, until the last one starts")):
