@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Reads the Google Benchmark JSON files of one run (one per runtime), prints
-the table (workload x runtime: median time and ratio to wsched), the spread
-(min .. max), the derived figures, the fresh-process runs (cold/) and the
-targets of issues 4, 10 and 11, and draws the plots with gnuplot.
+"""Reads the Google Benchmark JSON files of one run (one per runtime and
+round), prints the table (workload x runtime: median time and ratio to
+wsched), the spread (min .. max), the derived figures, the fresh-process
+runs (cold/) and the targets of issues 4, 10 and 11, and draws the plots
+with gnuplot.
 
 usage: report.py RESULTS_DIR
 """
@@ -27,8 +28,9 @@ NAME = re.compile(r"^([^/]+)/([^/]+)/workers:(\d+)")
 
 def load(folder):
     """{(workload, runtime, workers): {median, min, max, items, p99}} in
-    seconds; p99: the median over the repetitions of each one's p99_us."""
-    cases, notes, context = {}, {}, None
+    seconds, over the repetitions (one per round: RUNTIME-K.json); p99: the
+    median over the repetitions of each one's p99_us."""
+    notes, context, runs = {}, None, {}
     for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
         with open(path) as f:
             doc = json.load(f)
@@ -37,20 +39,31 @@ def load(folder):
         if ctx.get("runtime_note"):
             notes[ctx["runtime"]] = ctx["runtime_note"]
         for b in doc.get("benchmarks", []):
-            if b.get("run_type") != "aggregate" or b.get("error_occurred"):
-                continue
             m = NAME.match(b["name"])
-            agg = b.get("aggregate_name")
-            if not m or agg not in ("median", "min", "max"):
+            if not m or b.get("error_occurred") or b.get("run_type") != "iteration":
                 continue
-            key = (m.group(1), m.group(2), int(m.group(3)))
-            case = cases.setdefault(key, {})
-            case[agg] = b["real_time"] * UNIT[b.get("time_unit", "ns")]
-            if agg == "median" and "items" in b:
-                case["items"] = b["items"]
-            if agg == "median" and "p99_us" in b:
-                case["p99"] = b["p99_us"] * 1e-6
+            r = runs.setdefault((m.group(1), m.group(2), int(m.group(3))),
+                                {"t": [], "p99": [], "items": None})
+            r["t"].append(b["real_time"] * UNIT[b.get("time_unit", "ns")])
+            if "p99_us" in b:
+                r["p99"].append(b["p99_us"] * 1e-6)
+            r["items"] = b.get("items", r["items"])
+    cases = {}
+    for key, r in runs.items():
+        t = sorted(r["t"])
+        case = cases[key] = {"median": mid(t), "min": t[0], "max": t[-1], "runs": len(t)}
+        if r["items"] is not None:
+            case["items"] = r["items"]
+        if r["p99"]:
+            case["p99"] = mid(sorted(r["p99"]))
     return cases, notes, context or {}
+
+
+def mid(v):
+    """The median of the sorted list v (the mean of the middle two for an
+    even length, as Google Benchmark's aggregates)."""
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
 def load_cold(folder):
