@@ -295,20 +295,16 @@ static void *setup_handoff(int64_t size)
     h->n = size;
     h->samples = calloc((size_t)size, sizeof *h->samples);
     int cpu = sched_getcpu();
-    if (h->samples == NULL || cpu < 0 ||
-        pthread_getaffinity_np(pthread_self(), sizeof h->saved, &h->saved) != 0) {
-        free(h->samples);
-        free(h);
-        return NULL;
-    }
-    pin_to(cpu); /* the thread created next inherits it */
-    if (pthread_create(&h->thread, NULL, parked, h) != 0) {
+    if (h->samples != NULL && cpu >= 0 &&
+        pthread_getaffinity_np(pthread_self(), sizeof h->saved, &h->saved) == 0) {
+        pin_to(cpu); /* the thread created next inherits it */
+        if (pthread_create(&h->thread, NULL, parked, h) == 0)
+            return h;
         pthread_setaffinity_np(pthread_self(), sizeof h->saved, &h->saved);
-        free(h->samples);
-        free(h);
-        return NULL;
     }
-    return h;
+    free(h->samples);
+    free(h);
+    return NULL;
 }
 
 static void reset_handoff(void *inst)

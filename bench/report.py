@@ -27,11 +27,23 @@ NAME = re.compile(r"^([^/]+)/([^/]+)/workers:(\d+)")
 
 
 def load(folder):
-    """{(workload, runtime, workers): {median, min, max, items, p99}} in
-    seconds, over the repetitions (one per round: RUNTIME-K.json); p99: the
-    median over the repetitions of each one's p99_us."""
+    """(cases, notes, context) of the in-process runs, one file per runtime
+    and round (RUNTIME-K.json): see summarize."""
+    return summarize(glob.glob(os.path.join(folder, "*.json")))
+
+
+def load_cold(folder):
+    """The cases of the fresh-process runs: one iteration per file, each file
+    from a fresh process."""
+    return summarize(glob.glob(os.path.join(folder, "cold", "*.json")))[0]
+
+
+def summarize(paths):
+    """{(workload, runtime, workers): {median, min, max, runs, items, p99}}
+    in seconds over the iterations the files hold (one per repetition; p99:
+    the median of each one's p99_us), the runtimes' notes and a context."""
     notes, context, runs = {}, None, {}
-    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+    for path in sorted(paths):
         with open(path) as f:
             doc = json.load(f)
         ctx = doc.get("context", {})
@@ -64,26 +76,6 @@ def mid(v):
     even length, as Google Benchmark's aggregates)."""
     n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
-
-
-def load_cold(folder):
-    """{(workload, runtime, workers): {median, min, max, runs}}: one
-    iteration per file, each file from a fresh process."""
-    runs = {}
-    for path in sorted(glob.glob(os.path.join(folder, "cold", "*.json"))):
-        with open(path) as f:
-            doc = json.load(f)
-        for b in doc.get("benchmarks", []):
-            m = NAME.match(b["name"])
-            if not m or b.get("error_occurred") or b.get("run_type") != "iteration":
-                continue
-            key = (m.group(1), m.group(2), int(m.group(3)))
-            runs.setdefault(key, []).append(b["real_time"] * UNIT[b.get("time_unit", "ns")])
-    cold = {}
-    for key, v in runs.items():
-        v.sort()
-        cold[key] = {"median": v[len(v) // 2], "min": v[0], "max": v[-1], "runs": len(v)}
-    return cold
 
 
 def fmt_time(s):
