@@ -206,9 +206,9 @@ static ws__job *search(ws__worker *w)
         /* Nothing here: warm slabs for a cache that grows (cache.c), a
            step at a time. At once, not after some idle time: a poster
            streaming submissions keeps this worker from ever idling long
-           while it waits on pages itself, and a million cold submissions
-           (ext, fresh process) took 162 -> 146 ms at 1 worker, 157 -> 134
-           ms at 2 with a 10 us wait first. */
+           while it waits on pages itself. A million cold submissions
+           (ext, fresh process) took 146 ms at 1 worker and 134 ms at 2
+           this way, 162 and 157 ms with a 10 us wait first. */
         if (ws__cache_warm(w->cpu))
             continue;
         for (unsigned k = 0; k < 32; k++)
