@@ -28,6 +28,9 @@
 #define _GNU_SOURCE /* sched_getcpu, CPU_SET */
 
 #include "harness.h"
+#ifdef RT_SEQ
+#include "slice.h" /* handoff: the workers' time slice */
+#endif
 
 #include <linux/futex.h>
 #include <pthread.h>
@@ -232,28 +235,12 @@ static void pin_to(int cpu)
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
-/* The 0.4 ms slice (struct sched_attr, first version), as wsched's
-   workers ask for it: the woken thread then preempts the waker. */
-static void short_slice(void)
-{
-    struct {
-        uint32_t size, policy;
-        uint64_t flags;
-        int32_t nice;
-        uint32_t priority;
-        uint64_t runtime, deadline, period;
-    } a;
-    if (syscall(SYS_sched_getattr, 0, &a, sizeof a, 0) != 0 || a.policy != SCHED_OTHER)
-        return;
-    a.size = sizeof a;
-    a.runtime = 400000;
-    syscall(SYS_sched_setattr, 0, &a, 0);
-}
-
 static void *parked(void *p)
 {
     struct handoff *h = p;
-    short_slice();
+    /* The slice wsched's workers ask for: the woken thread then preempts
+       the waker. */
+    ws__ask_slice(WS__SLICE_NS);
     uint32_t seen = 0;
     for (;;) {
         /* acquire: the main thread's stores before the sample (none

@@ -2,6 +2,7 @@
  * every wait of the library: helping while the stack has room, then a
  * spare worker in the waiter's place (spare.c). */
 #include "internal.h"
+#include "slice.h"
 
 #include <sched.h>
 #include <stdio.h>
@@ -146,34 +147,12 @@ void ws__pin(int cpu)
     pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
-/* A pinned worker asks for a time slice shorter than the kernel's default
- * (EEVDF, Linux 6.12 and later; earlier kernels ignore the field). Woken
- * onto a CPU where another thread runs, typically the thread that posted
- * the work and went on computing (sleep.c wakes the sleeper on the
+/* Names the thread and pins it to its CPU, if it has one. A pinned worker
+ * also asks for a time slice shorter than the kernel's default (slice.h):
+ * woken onto a CPU where another thread runs, typically the thread that
+ * posted the work and went on computing (sleep.c wakes the sleeper on the
  * poster's CPU), it then preempts that thread at once instead of waiting
- * out the thread's slice, which took up to 5 ms here. Only for
- * SCHED_OTHER; the nice value and the rest are kept; a refusal (seccomp)
- * changes nothing. */
-#define SLICE_NS 400000u /* the default is 0.7-3 ms; the kernel's minimum,
-                            0.1 ms, made a poster sharing its CPU with a
-                            worker 10% slower (ext at 2 workers) */
-
-static void ask_short_slice(void)
-{
-    struct {
-        uint32_t size, policy;
-        uint64_t flags;
-        int32_t nice;
-        uint32_t priority;
-        uint64_t runtime, deadline, period;
-    } a; /* struct sched_attr, first version */
-    if (syscall(SYS_sched_getattr, 0, &a, sizeof a, 0) != 0 || a.policy != SCHED_OTHER)
-        return;
-    a.size = sizeof a;
-    a.runtime = SLICE_NS;
-    syscall(SYS_sched_setattr, 0, &a, 0);
-}
-
+ * out the thread's slice, which took up to 5 ms here. */
 static void pin_and_name(ws__worker *w)
 {
     ws_pool *pool = w->pool;
@@ -185,7 +164,7 @@ static void pin_and_name(ws__worker *w)
     pthread_setname_np(pthread_self(), name);
     if (w->cpu >= 0) {
         ws__pin(w->cpu);
-        ask_short_slice();
+        ws__ask_slice(WS__SLICE_NS);
     }
 }
 

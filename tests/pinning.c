@@ -5,6 +5,7 @@
  * value. Checked from inside tasks that all run at once (a rendezvous), so
  * every worker reports its own mask. */
 #include "check.h"
+#include "slice.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -27,21 +28,11 @@ static _Atomic int seen_id[MAXW];
 static uint64_t slices[MAXW];
 static int nices[MAXW];
 
-/* struct sched_attr, first version (the kernel's uapi header clashes with
- * <sched.h>). */
-struct attr {
-    uint32_t size, policy;
-    uint64_t flags;
-    int32_t nice;
-    uint32_t priority;
-    uint64_t runtime, deadline, period;
-};
-
 /* The calling thread's time slice (sched_runtime of a SCHED_OTHER thread)
  * and nice value. */
 static uint64_t my_slice(int *nice)
 {
-    struct attr a;
+    struct ws__sched_attr a;
     CHECK_EQ(syscall(SYS_sched_getattr, 0, &a, sizeof a, 0), 0);
     if (nice)
         *nice = a.nice;
@@ -51,14 +42,13 @@ static uint64_t my_slice(int *nice)
 /* Whether this kernel grants a fair thread a slice of its own (Linux 6.12
  * and later report it back): tried on a thread of its own, with the slice
  * workers ask for. */
-#define SLICE_NS 400000
 static void *probe(void *ok)
 {
-    struct attr a;
+    struct ws__sched_attr a;
     CHECK_EQ(syscall(SYS_sched_getattr, 0, &a, sizeof a, 0), 0);
     a.size = sizeof a;
-    a.runtime = SLICE_NS;
-    *(bool *)ok = syscall(SYS_sched_setattr, 0, &a, 0) == 0 && my_slice(NULL) == SLICE_NS;
+    a.runtime = WS__SLICE_NS;
+    *(bool *)ok = syscall(SYS_sched_setattr, 0, &a, 0) == 0 && my_slice(NULL) == WS__SLICE_NS;
     return NULL;
 }
 
@@ -141,7 +131,7 @@ int main(void)
     pthread_t th;
     CHECK_EQ(pthread_create(&th, NULL, probe, &custom), 0);
     CHECK_EQ(pthread_join(th, NULL), 0);
-    uint64_t pinned = custom ? SLICE_NS : slice0;
+    uint64_t pinned = custom ? WS__SLICE_NS : slice0;
 
     /* Default: one worker per allowed CPU, each on its own CPU. */
     ws_pool *pool;
